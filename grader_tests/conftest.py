@@ -1,0 +1,85 @@
+"""Fixtures that run the real nbgrader once per assignment and share what it produced.
+
+Each assignment is graded in a course directory of its own (a copy of ``source/`` and
+``nbgrader_config.py``): nbgrader regenerates its release there, then autogrades, in one
+call, the reference solution, the unchanged release and every bug of the assignment's
+scenario catalogue. Under pytest-xdist the workers share that work through a lock, so
+each assignment is graded once per test run, whichever worker asks first.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+from dlcourse import grading, notebooks, scenarios
+
+REFERENCE = "reference"
+BLANK = "blank"
+BUG_PREFIX = "bug-"
+
+
+def _make_course(course_dir: Path, assignment: str) -> None:
+    """A course directory holding one assignment's source and the course's config."""
+    (course_dir / "source").mkdir(parents=True)
+    shutil.copytree(notebooks.SOURCE_DIR / assignment, course_dir / "source" / assignment)
+    shutil.copy(notebooks.ROOT / "nbgrader_config.py", course_dir)
+
+
+def _grade(course_dir: Path, assignment: str) -> dict:
+    """Releases, submits the scenarios, autogrades; returns the scores per student."""
+    _make_course(course_dir, assignment)
+    grading.generate_release(course_dir, assignment)
+    release_dir = course_dir / "release"
+    catalogue = scenarios.load(assignment)
+    reference = scenarios.submission(assignment, release_dir=release_dir)
+    blank = notebooks.read(notebooks.notebook_path(assignment, release_dir))
+    grading.submit(course_dir, assignment, REFERENCE, reference)
+    grading.submit(course_dir, assignment, BLANK, blank)
+    for bug in catalogue.bugs.values():
+        nb = scenarios.submission(assignment, bugs=(bug,), release_dir=release_dir)
+        grading.submit(course_dir, assignment, BUG_PREFIX + bug.name, nb)
+    log = grading.autograde(course_dir, assignment)
+    scores = grading.cell_scores(course_dir, assignment)
+    return {
+        "log": log,
+        "scores": {
+            student: {cell: vars(score) for cell, score in cells.items()}
+            for student, cells in scores.items()
+        },
+    }
+
+
+@pytest.fixture(scope="session")
+def shared_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A folder that every xdist worker of this run sees."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
+@pytest.fixture(scope="session")
+def graded(shared_dir: Path):
+    """graded(assignment) -> the course directory and the scores nbgrader gave.
+
+    Returns a function; its result is a dict with ``course_dir`` (Path), ``log`` (the
+    autograde log) and ``scores`` (student -> grade_id -> CellScore).
+    """
+
+    def get(assignment: str) -> dict:
+        course_dir = shared_dir / f"course-{assignment}"
+        result_file = shared_dir / f"graded-{assignment}.json"
+        with FileLock(str(result_file) + ".lock"):
+            if not result_file.exists():
+                result_file.write_text(json.dumps(_grade(course_dir, assignment)))
+        result = json.loads(result_file.read_text())
+        scores = {
+            student: {cell: grading.CellScore(**score) for cell, score in cells.items()}
+            for student, cells in result["scores"].items()
+        }
+        return {"course_dir": course_dir, "log": result["log"], "scores": scores}
+
+    return get

@@ -1,0 +1,78 @@
+"""The committed release is what nbgrader makes from source/, and it gives nothing away."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dlcourse import notebooks
+
+ASSIGNMENTS = notebooks.assignments()
+MARKERS = notebooks.SOLUTION_MARKERS + notebooks.HIDDEN_TEST_MARKERS
+# Lines shorter than this ("return dx", "_test()") may honestly appear in both versions.
+MIN_SECRET_LINE = 16
+
+
+def _files(directory):
+    return sorted(p.relative_to(directory) for p in directory.rglob("*") if p.is_file())
+
+
+def _secret_lines(source_nb) -> set[str]:
+    """Lines written only between solution or hidden-test markers of the source."""
+    inside, outside = set(), set()
+    for cell in source_nb.cells:
+        hidden = False
+        for line in cell.source.splitlines():
+            text = line.strip()
+            if text in (notebooks.SOLUTION_MARKERS[0], notebooks.HIDDEN_TEST_MARKERS[0]):
+                hidden = True
+            elif text in (notebooks.SOLUTION_MARKERS[1], notebooks.HIDDEN_TEST_MARKERS[1]):
+                hidden = False
+            elif text:
+                (inside if hidden else outside).add(text)
+    return {line for line in inside - outside if len(line) >= MIN_SECRET_LINE}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_matches_generate_assignment(graded, assignment):
+    """release/ is exactly what nbgrader generate_assignment produces from source/ now."""
+    generated = graded(assignment)["course_dir"] / "release" / assignment
+    committed = notebooks.RELEASE_DIR / assignment
+    assert _files(committed) == _files(generated), "release/ holds other files: run make release"
+    for name in _files(generated):
+        if name.suffix == ".ipynb":
+            same = notebooks.read(committed / name) == notebooks.read(generated / name)
+        else:
+            same = (committed / name).read_bytes() == (generated / name).read_bytes()
+        assert same, f"release/{assignment}/{name} is stale: run make release and commit it"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_strips_solutions_and_hidden_tests(assignment):
+    """No marker, no line of a reference solution and no hidden test reaches the release."""
+    secrets = _secret_lines(notebooks.read(notebooks.notebook_path(assignment)))
+    assert secrets, "the source notebook has no solutions or hidden tests to protect"
+    for path in (notebooks.RELEASE_DIR / assignment).rglob("*"):
+        if not path.is_file():
+            continue
+        text = path.read_text(errors="replace")
+        if path.suffix == ".ipynb":
+            nb = notebooks.read(path)
+            lines = {ln.strip() for cell in nb.cells for ln in cell.source.splitlines()}
+        else:
+            lines = {ln.strip() for ln in text.splitlines()}
+        for marker in MARKERS:
+            assert marker not in text, f"{path.name} still holds {marker!r}"
+        leaked = sorted(lines & secrets)
+        assert not leaked, f"{path.name} leaks {len(leaked)} line(s), e.g. {leaked[0]!r}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_stubs_raise_not_implemented(assignment):
+    """Every code solution cell of the release is a stub that fails loudly."""
+    release_nb = notebooks.read(notebooks.notebook_path(assignment, notebooks.RELEASE_DIR))
+    stubs = [c for c in release_nb.cells if notebooks.is_solution(c) and c.cell_type == "code"]
+    assert stubs
+    for cell in stubs:
+        assert re.search(r"raise NotImplementedError", cell.source), notebooks.grade_id(cell)
