@@ -1,10 +1,11 @@
-"""The instructor's command line: ``python -m dlcourse.cli {release,grade,demo}``.
+"""The instructor's command line: ``python -m dlcourse.cli <command> [assignment ...]``.
 
 - ``release``: regenerate ``release/`` from ``source/`` for every assignment.
 - ``grade``: autograde every submission in ``submitted/``, write the HTML feedback and
   ``grades.csv``, and print the score table.
 - ``demo``: the same on the bundled example submissions (the reference solution, the
   unchanged release, and the example students of ``grader_tests/scenarios/``).
+- ``course-map``: the README's table of assignments and points.
 """
 
 from __future__ import annotations
@@ -87,6 +88,29 @@ def score_table(course_dir: Path, assignments: Iterable[str]) -> str:
     return "\n".join(lines)
 
 
+def course_map(assignments: Iterable[str]) -> str:
+    """The README's course map: points per assignment, by machine and by hand."""
+    lines = [
+        "| assignment | what it covers | autograded points | hand-graded points | bugs caught |",
+        "|---|---|---|---|---|",
+    ]
+    for assignment in assignments:
+        nb = notebooks.read(notebooks.notebook_path(assignment))
+        title = next(
+            (c.source.splitlines()[0].lstrip("# ") for c in nb.cells if c.cell_type == "markdown"),
+            assignment,
+        )
+        auto = sum(c.metadata["nbgrader"]["points"] for c in nb.cells if notebooks.is_test(c))
+        by_hand = sum(
+            c.metadata["nbgrader"].get("points", 0)
+            for c in nb.cells
+            if notebooks.is_solution(c) and c.metadata["nbgrader"].get("grade")
+        )
+        num_bugs = len(scenarios.load(assignment).bugs)
+        lines.append(f"| `{assignment}` | {title} | {auto:g} | {by_hand:g} | {num_bugs} |")
+    return "\n".join(lines)
+
+
 def demo(course_dir: Path, assignments: list[str]) -> None:
     """Release, submit the examples, grade them and print the score table."""
     release(course_dir, assignments)
@@ -102,7 +126,7 @@ def demo(course_dir: Path, assignments: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dlcourse", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["release", "grade", "demo"])
+    parser.add_argument("command", choices=["release", "grade", "demo", "course-map"])
     parser.add_argument(
         "assignments", nargs="*", help="assignment ids (default: every folder of source/)"
     )
@@ -118,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "grade":
             grade(course_dir, assignments)
             print(score_table(course_dir, assignments))
+        elif args.command == "course-map":
+            print(course_map(assignments))
         else:
             demo(course_dir, assignments)
     except grading.NbgraderError as error:

@@ -81,3 +81,12 @@ def test_load_reads_bugs_and_students(tmp_path):
     assert catalogue.bugs["b"].fails == ("test_f",)
     assert catalogue.students["s"] == scenarios.Student("s", ("b",), ("g",))
     assert scenarios.load("absent", tmp_path).bugs == {}
+
+
+def test_readme_course_map_matches_the_notebooks():
+    """The README's course map is the one the notebooks give today (dlcourse.cli course-map)."""
+    from dlcourse import cli
+
+    readme = (notebooks.ROOT / "README.md").read_text()
+    expected = cli.course_map(notebooks.assignments())
+    assert expected in readme, "out of date: paste the output of python -m dlcourse.cli course-map"
