@@ -19,13 +19,29 @@ from pathlib import Path
 from dlcourse import grading, notebooks, scenarios
 
 DEMO_PREFIX = "example-"
+# Modules a release carries that are generated from an earlier assignment's reference:
+# (assignment, file name) -> the assignment whose reference solution it holds.
+GENERATED_MODULES = {("hw3_classifiers", "layers.py"): "hw2_layers"}
 GRADES_CSV = "grades.csv"
+
+
+def write_generated_modules(assignment: str) -> None:
+    """Writes the modules that ``assignment`` builds on into its source folder.
+
+    nbgrader copies files beside a source notebook into the release, and autograde puts
+    them back beside every submission.
+    """
+    for (target, file_name), origin in GENERATED_MODULES.items():
+        if target == assignment:
+            path = notebooks.SOURCE_DIR / target / file_name
+            path.write_text(notebooks.reference_module(origin))
 
 
 def release(course_dir: Path, assignments: Iterable[str]) -> None:
     """Regenerates the student version of each assignment."""
     for assignment in assignments:
         print(f"release: {assignment}", flush=True)
+        write_generated_modules(assignment)
         grading.generate_release(course_dir, assignment)
 
 

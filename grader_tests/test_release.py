@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from dlcourse import notebooks
+from dlcourse import cli, notebooks
 
 ASSIGNMENTS = notebooks.assignments()
 MARKERS = notebooks.SOLUTION_MARKERS + notebooks.HIDDEN_TEST_MARKERS
@@ -76,3 +76,25 @@ def test_release_stubs_raise_not_implemented(assignment):
     assert stubs
     for cell in stubs:
         assert re.search(r"raise NotImplementedError", cell.source), notebooks.grade_id(cell)
+
+
+GENERATED = sorted(
+    (target, origin) for target, origin in cli.GENERATED_MODULES.items() if target[0] in ASSIGNMENTS
+)
+
+
+@pytest.mark.parametrize(("target", "origin"), GENERATED)
+def test_generated_modules_are_current(target, origin):
+    """A module generated from an earlier assignment's reference matches that reference now."""
+    assignment, file_name = target
+    path = notebooks.SOURCE_DIR / assignment / file_name
+    assert path.exists(), f"{path.name} is missing: run make release"
+    assert path.read_text() == notebooks.reference_module(origin), "stale: run make release"
+
+
+def test_reference_module_runs_and_defines_the_layers():
+    """hw2's reference, as a module, defines the layer API that later assignments use."""
+    namespace: dict = {}
+    exec(notebooks.reference_module("hw2_layers"), namespace)
+    for name in ("fc_forward", "conv_backward", "softmax_loss", "batchnorm_forward"):
+        assert callable(namespace[name]), name
