@@ -20,9 +20,11 @@ $(INSTALLED): requirements.txt pyproject.toml
 demo: $(INSTALLED)
 	$(BIN)/python -m dlcourse.cli demo
 
-# Two workers: each assignment is graded by whichever worker asks first (conftest.py);
-# nbval runs every source notebook top to bottom and fails on any error.
+# Two workers, each running its notebooks on one thread; each assignment is graded once,
+# by whichever worker gets to it first (conftest.py). nbval runs every source notebook
+# top to bottom and fails on any error.
 test: $(INSTALLED) lint
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env grader_tests source
 
 lint: $(INSTALLED)
