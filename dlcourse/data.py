@@ -4,7 +4,11 @@ Everything comes from the repository's ``data/`` folder, never from the network:
 
 - ``mnist.npz``: MNIST, 60,000 training and 10,000 test images of handwritten digits;
 - ``binary.npz``: 1,000 points in the plane in two classes (two noisy half-moons) for the
-  binary classifiers, split 500 / 250 / 250 into training, validation and test rows.
+  binary classifiers, split 500 / 250 / 250 into training, validation and test rows;
+- ``digits89/``: an image folder of handwritten 8s and 9s (``train/`` and ``val/``, one
+  sub-folder per class) for fine-tuning, read with ``dlcourse.images.load_image_folder``;
+- ``backbone_digits0to7.pt``: the state_dict of a small ResNet the course pretrained on
+  the digits 0-7 (``BACKBONE_CONFIG`` says how to build it).
 
 ``data/README.md`` says where the files come from and how they are built. Set the
 environment variable ``DLCOURSE_DATA_DIR`` to read them from another folder.
@@ -38,11 +42,31 @@ MNIST_SHA256 = "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64
 BINARY_SHA256 = "6e377bd3aa548de2a036e9dc60e05daa087731003379f9faa4e6fc4063db668b"
 """sha256 of ``binary.npz``, as written by ``data/build_binary.py``."""
 
+DIGITS89_SHA256 = "36de3bbb3e43fe2aece30fc64b8d0764f1212a2020fc7c1da285a32d8cbc5d53"
+"""sha256 of the listing of ``digits89/`` (see `folder_sha256`), as written by
+``data/build_digits89.py``."""
+
+BACKBONE_SHA256 = "b90fc658a8b4f8293126e743ab7f8993a21d262242724aee2a5df8d1c235068d"
+"""sha256 of ``backbone_digits0to7.pt``, as written by ``data/build_backbone.py``."""
+
 # file name -> (expected sha256, script in DATA_DIR that rebuilds it)
 _FILES = {
     "mnist.npz": (MNIST_SHA256, "build_mnist.py"),
     "binary.npz": (BINARY_SHA256, "build_binary.py"),
+    "digits89": (DIGITS89_SHA256, "build_digits89.py"),
+    "backbone_digits0to7.pt": (BACKBONE_SHA256, "build_backbone.py"),
 }
+
+BACKBONE_CONFIG = {"blocks": (1, 1, 1, 1), "width": 16, "num_classes": 8, "in_channels": 1,
+                   "small_input": False}
+"""The keyword arguments of hw6's ``ResNet`` that build the network of
+``backbone_digits0to7.pt``: one BasicBlock per stage, widths 16/32/64/128, grey inputs,
+8 classes (the digits 0-7), torchvision's stem (7 x 7 convolution, stride 2, max-pool)."""
+
+BACKBONE_MEAN = (0.1293,)
+BACKBONE_STD = (0.3070,)
+"""The backbone's input normalisation, (pixel / 255 - mean) / std: the mean and standard
+deviation of the pixels of MNIST's training digits 0-7, which it was trained on."""
 
 BINARY_SPLITS = {"train": slice(0, 500), "val": slice(500, 750), "test": slice(750, 1000)}
 """Rows of ``binary.npz`` that make up each split."""
@@ -77,6 +101,7 @@ def rebuild_command(name: str, path: Path | None = None) -> str:
 def clear_cache() -> None:
     """Forget the files read so far, so that the next load reads and checks them again."""
     _read_verified.cache_clear()
+    _verified_path.cache_clear()
 
 
 @functools.cache
@@ -165,3 +190,76 @@ def load_binary() -> dict[str, np.ndarray]:
         splits[f"X_{split}"] = arrays["X"][rows].copy()
         splits[f"y_{split}"] = arrays["y"][rows].copy()
     return splits
+
+
+def folder_sha256(folder: Path) -> str:
+    """The sha256 of a folder's listing, which changes when any file in it changes.
+
+    The listing has one line ``<sha256 of the file>  <path relative to folder>`` per
+    file, sorted by path (what ``LC_ALL=C sort`` gives), as ``sha256sum`` prints it.
+    """
+    lines = [
+        f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.relative_to(folder).as_posix()}\n"
+        for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).as_posix())
+        if path.is_file()
+    ]
+    return hashlib.sha256("".join(lines).encode()).hexdigest()
+
+
+@functools.cache
+def _verified_path(path: Path) -> Path:
+    """A data file or folder, after checking its sha256; cached per path.
+
+    Raises:
+        DataError: it is missing, unreadable or has the wrong checksum.
+    """
+    expected, _ = _FILES[path.name]
+    fix = f"Rebuild it with:\n    {rebuild_command(path.name, path)}"
+    kind = "file" if path.suffix else "folder"
+    if not path.exists():
+        raise DataError(f"data {kind} {path} is missing. {fix}")
+    try:
+        if path.is_dir():
+            actual = folder_sha256(path)
+        else:
+            actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as error:
+        raise DataError(f"data {kind} {path} cannot be read ({error}). {fix}") from None
+    if actual != expected:
+        raise DataError(
+            f"data {kind} {path} has the wrong checksum: sha256 {actual}, expected {expected}. "
+            f"It is damaged or out of date. {fix}"
+        )
+    return path
+
+
+def digits89_dir() -> Path:
+    """The image folder of handwritten 8s and 9s, after checking its checksum.
+
+    ``train/`` holds 20 images per class and ``val/`` 100, each under ``eight/`` and
+    ``nine/`` as 28 x 28 grey PNGs taken from MNIST's test set (``data/README.md``).
+    Read it with ``dlcourse.images.load_image_folder(digits89_dir() / "train")``.
+
+    Raises:
+        DataError: the folder is missing or not the expected one.
+    """
+    return _verified_path((data_dir() / "digits89").absolute())
+
+
+def load_backbone_digits0to7() -> dict:
+    """The state_dict of the course's small ResNet, pretrained on MNIST's digits 0-7.
+
+    Build the network with hw6's ``ResNet(**BACKBONE_CONFIG)``; it expects grey 28 x 28
+    images normalised with BACKBONE_MEAN and BACKBONE_STD. Every call reads a fresh copy.
+
+    Returns:
+        parameter and buffer name -> torch.Tensor, with torchvision's ResNet names
+        (``conv1.weight``, ``layer1.0.bn1.running_mean``, ..., ``fc.bias``).
+
+    Raises:
+        DataError: backbone_digits0to7.pt is missing or not the expected file.
+    """
+    import torch  # only this loader needs PyTorch
+
+    path = _verified_path((data_dir() / "backbone_digits0to7.pt").absolute())
+    return torch.load(path, map_location="cpu", weights_only=True)
