@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from dlcourse.symbolic import topological_order
 
-__all__ = ["draw_graph", "plot_curves", "show_predictions"]
+__all__ = ["draw_graph", "plot_curves", "show_filters", "show_predictions"]
 
 WRONG_COLOR = "red"
 """Title colour of a wrong prediction in `show_predictions`."""
@@ -126,6 +126,13 @@ def draw_graph(
     return ax
 
 
+def _numpy(values) -> np.ndarray:
+    """A numpy array of numbers, lists, or CPU tensors (detached first if need be)."""
+    if hasattr(values, "detach"):
+        values = values.detach().cpu().numpy()
+    return np.asarray(values)
+
+
 def show_predictions(images, labels, predicted, *, num: int = 100, ncols: int = 10) -> Figure:
     """Draws images in a grid, each titled with its predicted label; wrong ones in red.
 
@@ -134,7 +141,8 @@ def show_predictions(images, labels, predicted, *, num: int = 100, ncols: int = 
 
     Args:
         images: shape (N, H, W), or (N, D) with D = H * W for square images
-            (MNIST: (N, 28, 28) or (N, 784)); numpy arrays or CPU tensors.
+            (MNIST: (N, 28, 28) or (N, 784)); numpy arrays or CPU tensors (all three
+            arguments).
         labels: the true labels, shape (N,).
         predicted: the predicted labels, shape (N,).
         num: how many images to show: the first min(num, N).
@@ -145,31 +153,40 @@ def show_predictions(images, labels, predicted, *, num: int = 100, ncols: int = 
         where it differs from the true label and in black where it is right.
 
     Raises:
-        ValueError: the three arguments disagree in length, or flat images are not square.
+        ValueError: there are no images, the three arguments disagree in length, or flat
+            images are not square.
     """
-    images, labels, predicted = np.asarray(images), np.asarray(labels), np.asarray(predicted)
+    images, labels, predicted = _numpy(images), _numpy(labels), _numpy(predicted)
     if not len(images) == len(labels) == len(predicted):
         raise ValueError(
             f"{len(images)} images, {len(labels)} labels and {len(predicted)} predictions: "
             "they must agree"
         )
+    count = min(num, len(images))
+    if count < 1:
+        raise ValueError("no images to show")
     if images.ndim == 2:
         side = math.isqrt(images.shape[1])
         if side * side != images.shape[1]:
             raise ValueError(f"flat images of {images.shape[1]} pixels are not square")
         images = images.reshape(len(images), side, side)
-    count = min(num, len(images))
     ncols = max(1, min(ncols, count))
-    nrows = max(1, math.ceil(count / ncols))
-    fig = plt.figure(figsize=(0.9 * ncols, 1.05 * nrows))
-    for i in range(count):
-        ax = fig.add_subplot(nrows, ncols, i + 1)
-        ax.imshow(images[i], cmap="gray_r")
+    nrows = math.ceil(count / ncols)
+    # A fixed grid is much faster than tight_layout with a hundred axes.
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(0.9 * ncols, 1.0 * nrows), squeeze=False,
+        gridspec_kw={"wspace": 0.05, "hspace": 0.35, "left": 0.01, "right": 0.99,
+                     "bottom": 0.01, "top": 1 - 0.3 / nrows},
+    )
+    for i, ax in enumerate(axes.flat):
+        if i >= count:
+            fig.delaxes(ax)
+            continue
+        ax.imshow(images[i], cmap="gray_r", interpolation="nearest")
         wrong = labels[i] != predicted[i]
         ax.set_title(str(predicted[i]), color=WRONG_COLOR if wrong else RIGHT_COLOR,
                      fontsize=9, pad=2)
         ax.set_axis_off()
-    fig.tight_layout(pad=0.2)
     return fig
 
 
@@ -208,13 +225,15 @@ def plot_curves(
         KeyError: a key is not in ``history``.
         ValueError: a key's x and values differ in length.
     """
-    fig, ax = plt.subplots(figsize=(7, 4))
     for key in keys:
         if key not in history:
             raise KeyError(f"history has no {key!r}; it has {sorted(history)}")
+        if len(history[key][0]) != len(history[key][1]):
+            raise ValueError(f"{key!r}: {len(history[key][0])} x values but "
+                             f"{len(history[key][1])} values")
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for key in keys:
         x, values = history[key]
-        if len(x) != len(values):
-            raise ValueError(f"{key!r}: {len(x)} x values but {len(values)} values")
         marker = "o" if len(x) <= 30 else None
         ax.plot(x, values, marker=marker, label=key.replace("_", " "))
     ax.set_title(title)
@@ -223,4 +242,54 @@ def plot_curves(
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
+    return fig
+
+
+def show_filters(weights, *, ncols: int = 10, title: str | None = None) -> Figure:
+    """Draws the filters of a first convolutional layer, one small image per filter.
+
+    Each filter gets its own colour scale, symmetric about 0 (red positive, blue
+    negative, white 0), so that the pattern it detects shows whatever its magnitude.
+
+    Args:
+        weights: shape (F, 1, H, W) or (F, H, W): F filters on one input channel, as a
+            first layer on grey-scale images has; a numpy array or a CPU tensor (one
+            that requires grad is fine).
+        ncols: filters per row.
+        title: optional title of the figure.
+
+    Returns:
+        The figure: one axes per filter, in order, titled with the filter's index.
+
+    Raises:
+        ValueError: the weights are not 3- or 4-dimensional, or have more than one
+            input channel.
+    """
+    if hasattr(weights, "detach"):
+        weights = weights.detach().cpu().numpy()
+    weights = np.asarray(weights, dtype=float)
+    if weights.ndim == 4:
+        if weights.shape[1] != 1:
+            raise ValueError(
+                f"filters of shape {weights.shape} have {weights.shape[1]} input channels; "
+                "show_filters draws first-layer filters on one channel"
+            )
+        weights = weights[:, 0]
+    if weights.ndim != 3:
+        raise ValueError(
+            f"expected filters of shape (F, 1, H, W) or (F, H, W), got {weights.shape}"
+        )
+    count = len(weights)
+    ncols = max(1, min(ncols, count))
+    nrows = max(1, math.ceil(count / ncols))
+    fig = plt.figure(figsize=(0.9 * ncols, 1.0 * nrows + (0.3 if title else 0.0)))
+    for i, kernel in enumerate(weights):
+        ax = fig.add_subplot(nrows, ncols, i + 1)
+        limit = float(np.abs(kernel).max()) or 1.0
+        ax.imshow(kernel, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        ax.set_title(str(i), fontsize=8, pad=2)
+        ax.set_axis_off()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout(pad=0.2)
     return fig
