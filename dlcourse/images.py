@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from dlcourse.data import DataError
+from dlcourse.data import ArrayUnpickler, DataError
 
 __all__ = [
     "CIFAR10_CLASSES",
@@ -123,31 +123,11 @@ def load_image_folder(
     return tensor, torch.tensor(labels, dtype=torch.int64), classes
 
 
-# What the CIFAR-10 batches refer to: numpy arrays (numpy 1 wrote numpy.core, numpy 2
-# writes numpy._core) and, in pickles written by Python 3 with protocol 2, bytes.
-_ALLOWED_GLOBALS = {
-    ("numpy.core.multiarray", "_reconstruct"),
-    ("numpy._core.multiarray", "_reconstruct"),
-    ("numpy", "ndarray"),
-    ("numpy", "dtype"),
-    ("_codecs", "encode"),
-}
-
-
-class _ArrayUnpickler(pickle.Unpickler):
-    """An unpickler that builds numpy arrays, lists, dicts and strings, and nothing else."""
-
-    def find_class(self, module: str, name: str) -> object:
-        if (module, name) not in _ALLOWED_GLOBALS:
-            raise pickle.UnpicklingError(f"refusing to load {module}.{name} from the pickle")
-        return super().find_class(module, name)
-
-
 def _read_cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """One batch file: images uint8 (N, 3, 32, 32) and labels int64 (N,)."""
     try:
         with path.open("rb") as file:
-            batch = _ArrayUnpickler(file, encoding="bytes").load()
+            batch = ArrayUnpickler(file, encoding="bytes").load()
     except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError) as error:
         raise DataError(f"cannot read the CIFAR-10 batch {path}: {error}") from None
     if not isinstance(batch, dict):
