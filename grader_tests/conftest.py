@@ -5,18 +5,23 @@ Each assignment is graded in a course directory of its own (a copy of ``source/`
 call, the reference solution, the unchanged release and every bug of the assignment's
 scenario catalogue. Under pytest-xdist the workers share that work through a lock, so
 each assignment is graded once per test run, whichever worker asks first.
+
+Two small fixtures serve the tests of the data loaders: ``fresh_cache`` and
+``data_script``.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from filelock import FileLock, Timeout
 
-from dlcourse import grading, notebooks, scenarios
+from dlcourse import data, grading, notebooks, scenarios
 
 REFERENCE = "reference"
 BLANK = "blank"
@@ -101,3 +106,24 @@ def graded(shared_dir: Path):
         return {"course_dir": course_dir, "log": result["log"], "scores": scores}
 
     return get
+
+
+@pytest.fixture
+def fresh_cache():
+    """Loaders that read the files again, before and after the test."""
+    data.clear_cache()
+    yield
+    data.clear_cache()
+
+
+@pytest.fixture
+def data_script():
+    """Imports data/<name>.py, a build script rather than part of a package."""
+
+    def import_script(name: str) -> ModuleType:
+        spec = importlib.util.spec_from_file_location(name, data.DATA_DIR / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return import_script

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import os
 import pickle
 import shlex
@@ -11,7 +10,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
@@ -26,26 +24,10 @@ MNIST_TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
 
 @pytest.fixture
-def fresh_cache():
-    """Loaders that read the files again, before and after the test."""
-    data.clear_cache()
-    yield
-    data.clear_cache()
-
-
-@pytest.fixture
 def data_dir_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_cache) -> Path:
     """An empty data folder that the loaders read from instead of data/."""
     monkeypatch.setenv(data.DATA_DIR_VARIABLE, str(tmp_path))
     return tmp_path
-
-
-def _import_script(name: str) -> ModuleType:
-    """Import data/<name>.py, which is a script rather than part of a package."""
-    spec = importlib.util.spec_from_file_location(name, REPO / "data" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_data_dir_is_the_repository_data_folder_unless_overridden(monkeypatch):
@@ -189,8 +171,8 @@ def _synthetic_mnist_pickle(splits) -> bytes:
     return gzip.compress(pickle.dumps(tuple(splits), protocol=2))
 
 
-def test_build_mnist_conversion_restores_bytes_and_joins_train_and_validation():
-    build_mnist = _import_script("build_mnist")
+def test_build_mnist_conversion_restores_bytes_and_joins_train_and_validation(data_script):
+    build_mnist = data_script("build_mnist")
     rng = np.random.default_rng(0)
     pixels = [rng.integers(0, 256, size=(num, 784)) for num in (3, 2, 4)]
     pixels[0][0, :2] = [0, 255]
@@ -207,8 +189,8 @@ def test_build_mnist_conversion_restores_bytes_and_joins_train_and_validation():
     np.testing.assert_array_equal(arrays["y_test"], labels[2])
 
 
-def test_build_mnist_rejects_pixels_that_are_not_multiples_of_1_256():
-    build_mnist = _import_script("build_mnist")
+def test_build_mnist_rejects_pixels_that_are_not_multiples_of_1_256(data_script):
+    build_mnist = data_script("build_mnist")
     good = (np.zeros((1, 784), np.float32), np.zeros(1, np.int64))
     bad = (np.full((1, 784), 0.3, np.float32), np.zeros(1, np.int64))
     with pytest.raises(ValueError, match="not an integer"):
@@ -222,7 +204,7 @@ class _RunsCode:
         return (os.getcwd, ())
 
 
-def test_build_mnist_unpickles_arrays_and_nothing_else():
-    build_mnist = _import_script("build_mnist")
+def test_build_mnist_unpickles_arrays_and_nothing_else(data_script):
+    build_mnist = data_script("build_mnist")
     with pytest.raises(pickle.UnpicklingError, match="refusing to load"):
         build_mnist.convert(_synthetic_mnist_pickle([_RunsCode()] * 3))

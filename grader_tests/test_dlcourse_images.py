@@ -9,7 +9,6 @@ list of ints.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import io
 import os
 import pickle
@@ -19,7 +18,6 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
@@ -261,20 +259,6 @@ def test_gray_to_rgb32_centres_the_digit_on_three_equal_channels():
 # --- the shipped image data: digits89/ and backbone_digits0to7.pt ------------------------------
 
 
-@pytest.fixture
-def fresh_cache():
-    data.clear_cache()
-    yield
-    data.clear_cache()
-
-
-def _import_script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, REPO / "data" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_digits89_holds_mnist_test_digits_named_by_their_index(fresh_cache):
     root = data.digits89_dir()
     _, _, x_test, y_test = data.load_mnist()
@@ -315,10 +299,10 @@ def test_folder_sha256_is_that_of_the_sha256sum_listing(tmp_path):
     assert data.folder_sha256(tmp_path) == hashlib.sha256(listing.encode()).hexdigest()
 
 
-def test_backbone_fits_the_notebook_resnet_and_recognises_digits(fresh_cache):
+def test_backbone_fits_the_notebook_resnet_and_recognises_digits(fresh_cache, data_script):
     """The shipped state_dict loads strictly into hw6's ResNet(**BACKBONE_CONFIG)."""
     state = data.load_backbone_digits0to7()
-    resnet = _import_script("build_backbone").resnet_class()
+    resnet = data_script("build_backbone").resnet_class()
     model = resnet(**data.BACKBONE_CONFIG)
     model.load_state_dict(state)  # strict: same keys and shapes
     assert tuple(state["conv1.weight"].shape) == (16, 1, 7, 7)
