@@ -5,14 +5,20 @@ source/, release/, submitted/, autograded/ and feedback/.
 """
 
 import os
+from pathlib import Path
+
+from dlgrader.course import Course
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
 
-c.CourseDirectory.course_id = "dlcourse"
-
-# The gradebook: sqlite beside this file unless DLCOURSE_DB_URL names another
-# database (any SQLAlchemy URL, e.g. postgresql://user@host/gradebook).
-c.CourseDirectory.db_url = os.environ.get("DLCOURSE_DB_URL", "sqlite:///gradebook.db")
+# The course's paths and grading settings come from one place: dlgrader.course.Course
+# (defaults, course.toml, DLCOURSE_* environment variables). The gradebook is sqlite
+# beside this file unless DLCOURSE_DB_URL names another database (any SQLAlchemy URL,
+# e.g. postgresql+psycopg://user@host/gradebook).
+course = Course.load(Path(__file__).resolve().parent)
+c.CourseDirectory.root = str(course.root)
+c.CourseDirectory.course_id = course.course_id
+c.CourseDirectory.db_url = course.gradebook_url
 
 # Seconds one cell may run. nbgrader honours Execute.timeout, not
 # ExecutePreprocessor.timeout (nbgrader issues #1004, #1463). The longest reference
@@ -20,13 +26,13 @@ c.CourseDirectory.db_url = os.environ.get("DLCOURSE_DB_URL", "sqlite:///gradeboo
 # laptop and still stops a submission stuck in a loop.
 c.Execute.timeout = 300
 
-# Autograde runs one notebook at a time, and its kernels inherit this environment: one
-# BLAS and OpenMP thread unless the caller says otherwise, the setting `make test` runs
-# and times every notebook in. hw3's numpy networks train faster on one BLAS thread than
-# on two (bench/numpy_cnn_throughput.py); a notebook that wants more threads for torch
-# asks for them (hw5's net_recipe).
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+# Kernels inherit this environment: one BLAS and OpenMP thread each unless the caller
+# says otherwise (Course.kernel_threads), the setting `make test` runs and times every
+# notebook in. hw3's numpy networks train faster on one BLAS thread than on two
+# (bench/numpy_cnn_throughput.py); a notebook that wants more threads for torch asks
+# for them (hw5's net_recipe). The grading engine sets the same for its kernels.
+for _variable, _value in course.kernel_environment().items():
+    os.environ.setdefault(_variable, _value)
 
 # What a student finds in place of a solution: a stub that fails loudly.
 c.ClearSolutions.code_stub = {

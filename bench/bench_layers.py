@@ -26,7 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from dlcourse.notebooks import reference_namespace
+from dlgrader.notebooks import reference_namespace
 
 REPEATS = 30
 WARMUP = 3

@@ -31,8 +31,8 @@ import torch
 import torch.nn.functional as F
 from bench_layers import numpy_blas_threads
 
-from dlcourse import notebooks
 from dlcourse.data import load_mnist
+from dlgrader import notebooks
 
 ASSIGNMENT = "hw3_classifiers"
 BATCH_SIZE = 64

@@ -26,8 +26,8 @@ import inspect
 import sys
 import time
 
-from dlcourse import notebooks
 from dlcourse.train import seed_everything
+from dlgrader import notebooks
 
 ASSIGNMENT = "hw5_cnn_mnist"
 RECIPE_CELL = "net_recipe"

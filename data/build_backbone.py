@@ -38,8 +38,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from dlcourse import notebooks
 from dlcourse.data import BACKBONE_CONFIG, BACKBONE_MEAN, BACKBONE_SHA256, BACKBONE_STD, load_mnist
+from dlgrader import notebooks
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "backbone_digits0to7.pt"
 ASSIGNMENT = "hw6_vgg_transfer"

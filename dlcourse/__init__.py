@@ -1,4 +1,5 @@
-"""Helpers that the course notebooks import, and the instructor's command line.
+"""Helpers that the course notebooks import: data, checks, gradient checks, plots.
 
-Nothing here is a solution to an assignment, and nothing happens on import.
+Nothing here is a solution to an assignment, nothing happens on import, and nothing
+here imports the instructor side (`dlgrader`).
 """

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from dlcourse.symbolic import topological_order
+from dlcourse.graphs import topological_order
 
 __all__ = ["draw_graph", "plot_curves", "show_filters", "show_predictions"]
 

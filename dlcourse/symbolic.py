@@ -41,6 +41,8 @@ import numpy as np
 import sympy as sp
 from sympy.core.function import FunctionClass
 
+from dlcourse.graphs import topological_order
+
 __all__ = [
     "assert_equivalent",
     "assert_expression",
@@ -508,38 +510,6 @@ def assert_graph_data(
     except ValueError as exc:
         _fail(f"{name}: {exc}; a computational graph has none.")
     return node_list, edge_list
-
-
-def topological_order(nodes: Sequence[str], edges: Sequence[tuple[str, str]]) -> list[str]:
-    """The nodes ordered so that every edge goes forward (Kahn's algorithm, stable).
-
-    Args:
-        nodes: node names.
-        edges: ``(source, target)`` pairs between them.
-
-    Returns:
-        The nodes, sources first; ties keep the order of `nodes`.
-
-    Raises:
-        ValueError: the graph has a cycle.
-    """
-    indegree = {n: 0 for n in nodes}
-    for _, dst in edges:
-        indegree[dst] += 1
-    order: list[str] = []
-    ready = [n for n in nodes if indegree[n] == 0]
-    while ready:
-        node = ready.pop(0)
-        order.append(node)
-        for src, dst in edges:
-            if src == node:
-                indegree[dst] -= 1
-                if indegree[dst] == 0:
-                    ready.append(dst)
-    if len(order) != len(nodes):
-        stuck = [n for n in nodes if n not in order]
-        raise ValueError(f"the graph has a cycle through {', '.join(map(repr, stuck))}")
-    return order
 
 
 def assert_graph(

@@ -1,10 +1,11 @@
-"""Fixtures that run the real nbgrader once per assignment and share what it produced.
+"""Fixtures that grade every assignment once, on the grading engine, and share the result.
 
-Each assignment is graded in a course directory of its own (a copy of ``source/`` and
-``nbgrader_config.py``): nbgrader regenerates its release there, then autogrades, in one
-call, the reference solution, the unchanged release and every bug of the assignment's
-scenario catalogue. Under pytest-xdist the workers share that work through a lock, so
-each assignment is graded once per test run, whichever worker asks first.
+One course directory holds a copy of ``source/`` and ``nbgrader_config.py``: nbgrader
+regenerates its release there, then the engine (a local Dask cluster of two workers)
+grades, in one run, for every assignment, the reference solution, the unchanged release
+and every bug of the assignment's scenario catalogue. Under pytest-xdist the workers
+share that run through a lock: whichever asks first grades, the other waits or works on
+tests that need no grades.
 
 Two small fixtures serve the tests of the data loaders: ``fresh_cache`` and
 ``data_script``.
@@ -19,42 +20,51 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from filelock import FileLock, Timeout
+from filelock import FileLock
 
-from dlcourse import data, grading, notebooks, scenarios
+from dlcourse import data
+from dlgrader import engine, gradebook, nbgrader_app, notebooks, scenarios
+from dlgrader.course import ROOT, Course
+from dlgrader.submissions import find_submissions, submit
 
 REFERENCE = "reference"
 BLANK = "blank"
 BUG_PREFIX = "bug-"
+ENGINE_WORKERS = 2
 
 
-def _make_course(course_dir: Path, assignment: str) -> None:
-    """A course directory holding one assignment's source and the course's config."""
-    (course_dir / "source").mkdir(parents=True)
-    shutil.copytree(notebooks.SOURCE_DIR / assignment, course_dir / "source" / assignment)
-    shutil.copy(notebooks.ROOT / "nbgrader_config.py", course_dir)
+def _grade_everything(course_dir: Path) -> dict:
+    """Releases every assignment, submits its scenarios and grades them all in one run.
 
-
-def _grade(course_dir: Path, assignment: str) -> dict:
-    """Releases, submits the scenarios, autogrades; returns the scores per student."""
-    _make_course(course_dir, assignment)
-    grading.generate_release(course_dir, assignment)
-    release_dir = course_dir / "release"
-    catalogue = scenarios.load(assignment)
-    reference = scenarios.submission(assignment, release_dir=release_dir)
-    blank = notebooks.read(notebooks.notebook_path(assignment, release_dir))
-    grading.submit(course_dir, assignment, REFERENCE, reference)
-    grading.submit(course_dir, assignment, BLANK, blank)
-    for bug in catalogue.bugs.values():
-        nb = scenarios.submission(assignment, bugs=(bug,), release_dir=release_dir)
-        grading.submit(course_dir, assignment, BUG_PREFIX + bug.name, nb)
-    log = grading.autograde(course_dir, assignment)
-    scores = grading.cell_scores(course_dir, assignment)
+    Returns:
+        JSON-ready: ``results`` (student -> assignment -> status and reason) and
+        ``scores`` (assignment -> student -> grade_id -> CellScore fields).
+    """
+    shutil.copytree(notebooks.SOURCE_DIR, course_dir / "source")
+    shutil.copy(ROOT / "nbgrader_config.py", course_dir)
+    course = Course.load(course_dir, workers=ENGINE_WORKERS, db_url="sqlite:///gradebook.db")
+    for assignment in course.assignments():
+        nbgrader_app.generate_assignment(course, assignment)
+        catalogue = scenarios.load(assignment)
+        release_dir = course.release_dir
+        submit(course, REFERENCE, assignment,
+               scenarios.submission(assignment, release_dir=release_dir))
+        submit(course, BLANK, assignment,
+               notebooks.read(notebooks.notebook_path(assignment, release_dir)))
+        for bug in catalogue.bugs.values():
+            nb = scenarios.submission(assignment, bugs=(bug,), release_dir=release_dir)
+            submit(course, BUG_PREFIX + bug.name, assignment, nb)
+    submissions = find_submissions(course, course.assignments())
+    engine.prepare(course, submissions)
+    results = engine.run(course, submissions, progress=False)
     return {
-        "log": log,
+        "results": {f"{r.student}/{r.assignment}": [r.status, r.reason] for r in results},
         "scores": {
-            student: {cell: vars(score) for cell, score in cells.items()}
-            for student, cells in scores.items()
+            assignment: {
+                student: {cell: vars(score) for cell, score in cells.items()}
+                for student, cells in gradebook.cell_scores(course, assignment).items()
+            }
+            for assignment in course.assignments()
         },
     }
 
@@ -68,42 +78,26 @@ def shared_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path
 
 @pytest.fixture(scope="session")
 def graded(shared_dir: Path):
-    """graded(assignment) -> the course directory and the scores nbgrader gave.
+    """graded(assignment) -> the course directory and what the engine gave.
 
-    Returns a function; its result is a dict with ``course_dir`` (Path), ``log`` (the
-    autograde log) and ``scores`` (student -> grade_id -> CellScore).
-
-    While another worker is grading the assignment asked for, this worker grades one
-    that nobody has started, so that both stay busy.
+    Returns a function; its result is a dict with ``course_dir`` (Path), ``results``
+    (student -> [status, reason]) and ``scores`` (student -> grade_id -> CellScore).
     """
-
-    def result_file(assignment: str) -> Path:
-        return shared_dir / f"graded-{assignment}.json"
-
-    def grade_if_free(assignment: str, timeout: float) -> bool:
-        """Grades the assignment unless it is done or locked; False if it was locked."""
-        try:
-            with FileLock(str(result_file(assignment)) + ".lock", timeout=timeout):
-                if not result_file(assignment).exists():
-                    course_dir = shared_dir / f"course-{assignment}"
-                    result = _grade(course_dir, assignment)
-                    result_file(assignment).write_text(json.dumps(result))
-            return True
-        except Timeout:
-            return False
+    result_file = shared_dir / "graded.json"
+    course_dir = shared_dir / "course"
+    with FileLock(str(result_file) + ".lock"):
+        if not result_file.exists():
+            result_file.write_text(json.dumps(_grade_everything(course_dir)))
+    everything = json.loads(result_file.read_text())
 
     def get(assignment: str) -> dict:
-        while not grade_if_free(assignment, timeout=0):
-            pending = [a for a in notebooks.assignments() if not result_file(a).exists()]
-            if not any(grade_if_free(other, timeout=0) for other in pending if other != assignment):
-                grade_if_free(assignment, timeout=-1)  # nothing else to do: wait for it
-        result = json.loads(result_file(assignment).read_text())
+        results = {key.split("/")[0]: value for key, value in everything["results"].items()
+                   if key.split("/")[1] == assignment}
         scores = {
-            student: {cell: grading.CellScore(**score) for cell, score in cells.items()}
-            for student, cells in result["scores"].items()
+            student: {cell: gradebook.CellScore(**score) for cell, score in cells.items()}
+            for student, cells in everything["scores"][assignment].items()
         }
-        course_dir = shared_dir / f"course-{assignment}"
-        return {"course_dir": course_dir, "log": result["log"], "scores": scores}
+        return {"course_dir": course_dir, "results": results, "scores": scores}
 
     return get
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from dlcourse import notebooks, scenarios
+from dlgrader import notebooks, scenarios
+from dlgrader.course import Course
 
 
 def _cell(kind, source, **nbgrader):
@@ -85,8 +86,9 @@ def test_load_reads_bugs_and_students(tmp_path):
 
 def test_readme_course_map_matches_the_notebooks():
     """The README's course map is the one the notebooks give today (dlcourse.cli course-map)."""
-    from dlcourse import cli
+    from dlgrader import cli
 
-    readme = (notebooks.ROOT / "README.md").read_text()
-    expected = cli.course_map(notebooks.assignments())
+    course = Course.load()
+    readme = (course.root / "README.md").read_text()
+    expected = cli.course_map(course, course.assignments())
     assert expected in readme, "out of date: paste the output of python -m dlcourse.cli course-map"

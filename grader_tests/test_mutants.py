@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from dlcourse import notebooks, scenarios
+from dlgrader import notebooks, scenarios
+from dlgrader.course import Course
 
 from .conftest import BUG_PREFIX
 
-ASSIGNMENTS = notebooks.assignments()
+ASSIGNMENTS = Course.load().assignments()
 CATALOGUES = {assignment: scenarios.load(assignment) for assignment in ASSIGNMENTS}
 BUGS = [(a, bug) for a, catalogue in CATALOGUES.items() for bug in catalogue.bugs.values()]
 # Each assignment's catalogue covers its most common mistakes; hw2 has many small tasks.

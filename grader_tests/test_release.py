@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from dlcourse import cli, notebooks
+from dlgrader import cli, notebooks
+from dlgrader.course import Course
 
-ASSIGNMENTS = notebooks.assignments()
+ASSIGNMENTS = Course.load().assignments()
 MARKERS = notebooks.SOLUTION_MARKERS + notebooks.HIDDEN_TEST_MARKERS
 # Lines shorter than this ("return dx", "_test()") may honestly appear in both versions.
 MIN_SECRET_LINE = 16

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dlcourse.notebooks import ROOT
+from dlgrader.course import ROOT
 
 PIN = re.compile(r"^([A-Za-z0-9._-]+)==([A-Za-z0-9.+!-]+)$")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 
-from dlcourse import notebooks
+from dlgrader import notebooks
 
 SCENARIO_DIR = notebooks.ROOT / "grader_tests" / "scenarios"
 

@@ -1,0 +1,159 @@
+"""The instructor's command line: ``python -m dlcourse.cli <command> [assignment ...]``.
+
+- ``release``: regenerate ``release/`` from ``source/`` for every assignment.
+- ``grade``: grade every new or changed submission in ``submitted/`` on the grading
+  engine, write the HTML feedback and ``grades.csv``, and print the score table; exits
+  1 when a submission failed.
+- ``demo``: the same on the bundled example submissions (the reference solution, the
+  unchanged release, and the example students of ``grader_tests/scenarios/``).
+- ``course-map``: the README's table of assignments and points.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from collections.abc import Iterable
+
+from dlgrader import engine, nbgrader_app, notebooks, report, scenarios
+from dlgrader.course import Course
+from dlgrader.gradebook import FAILED
+from dlgrader.submissions import find_submissions, submit
+
+DEMO_PREFIX = "example-"
+# Modules a release carries that are generated from an earlier assignment's reference:
+# (assignment, file name) -> the assignment whose reference solution it holds.
+GENERATED_MODULES = {("hw3_classifiers", "layers.py"): "hw2_layers"}
+
+
+def write_generated_modules(course: Course, assignment: str) -> None:
+    """Writes the modules that ``assignment`` builds on into its source folder.
+
+    nbgrader copies files beside a source notebook into the release, and autograde puts
+    them back beside every submission.
+    """
+    for (target, file_name), origin in GENERATED_MODULES.items():
+        if target == assignment:
+            path = course.source_dir / target / file_name
+            path.write_text(notebooks.reference_module(origin, course.source_dir))
+
+
+def release(course: Course, assignments: Iterable[str]) -> None:
+    """Regenerates the student version of each assignment."""
+    for assignment in assignments:
+        print(f"release: {assignment}", flush=True)
+        write_generated_modules(course, assignment)
+        nbgrader_app.generate_assignment(course, assignment)
+
+
+def submit_examples(course: Course, assignment: str) -> list[str]:
+    """Writes the example submissions of one assignment to ``submitted/``.
+
+    Returns:
+        The student ids written.
+    """
+    catalogue = scenarios.load(assignment)
+    examples = {
+        "reference": scenarios.submission(assignment, release_dir=course.release_dir),
+        "blank": notebooks.read(notebooks.notebook_path(assignment, course.release_dir)),
+    }
+    for student in catalogue.students.values():
+        examples[student.name] = scenarios.student_submission(catalogue, student,
+                                                              course.release_dir)
+    for name, nb in examples.items():
+        submit(course, DEMO_PREFIX + name, assignment, nb)
+    return [DEMO_PREFIX + name for name in examples]
+
+
+def grade(course: Course, assignments: list[str], force: bool = False) -> int:
+    """Grades what is new, writes grades.csv, prints the table; returns the exit status."""
+    submissions = find_submissions(course, assignments)
+    engine.prepare(course, submissions)
+    todo = engine.pending(course, submissions, force)
+    where = (f"the Dask cluster at {course.scheduler}" if course.scheduler
+             else f"{course.workers or 'one per core'} local worker(s)")
+    print(f"grading {len(todo)} of {len(submissions)} submission(s) on {where}; "
+          f"{len(submissions) - len(todo)} unchanged since graded", flush=True)
+    engine.run(course, todo)
+    standing = report.write_grades(course, assignments)
+    print()
+    print(report.score_table(course, assignments))
+    print(f"\ngrades: {course.grades_csv.name}; feedback: feedback/<student>/<assignment>/",
+          flush=True)
+    return 1 if any(line.status == FAILED for line in standing) else 0
+
+
+def course_map(course: Course, assignments: Iterable[str]) -> str:
+    """The README's course map: points per assignment, by machine and by hand."""
+    lines = [
+        "| assignment | what it covers | autograded points | hand-graded points | bugs caught |",
+        "|---|---|---|---|---|",
+    ]
+    for assignment in assignments:
+        nb = notebooks.read(notebooks.notebook_path(assignment, course.source_dir))
+        title = next(
+            (c.source.splitlines()[0].lstrip("# ") for c in nb.cells if c.cell_type == "markdown"),
+            assignment,
+        )
+        auto = sum(c.metadata["nbgrader"]["points"] for c in nb.cells if notebooks.is_test(c))
+        by_hand = sum(
+            c.metadata["nbgrader"].get("points", 0)
+            for c in nb.cells
+            if notebooks.is_solution(c) and c.metadata["nbgrader"].get("grade")
+        )
+        num_bugs = len(scenarios.load(assignment).bugs)
+        lines.append(f"| `{assignment}` | {title} | {auto:g} | {by_hand:g} | {num_bugs} |")
+    return "\n".join(lines)
+
+
+def demo(course: Course, assignments: list[str]) -> int:
+    """Release, submit the examples, grade them and print the score table."""
+    release(course, assignments)
+    for old_example in course.submitted_dir.glob(DEMO_PREFIX + "*"):
+        shutil.rmtree(old_example)  # real students' submissions are left alone
+    for assignment in assignments:
+        students = submit_examples(course, assignment)
+        print(f"submitted: {assignment}: {', '.join(students)}", flush=True)
+    return grade(course, assignments)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="dlcourse", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["release", "grade", "demo", "course-map"])
+    parser.add_argument(
+        "assignments", nargs="*", help="assignment ids (default: every folder of source/)"
+    )
+    engine_options = parser.add_argument_group("grading engine (grade, demo)")
+    engine_options.add_argument("--workers", type=int, metavar="N",
+                                help="local worker processes (default: one per core)")
+    engine_options.add_argument("--scheduler", metavar="ADDRESS",
+                                help="grade on the Dask cluster of this scheduler")
+    engine_options.add_argument("--force", action="store_true",
+                                help="regrade every submission, not only new ones")
+    args = parser.parse_args(argv)
+    course = Course.load(workers=args.workers, scheduler=args.scheduler)
+    assignments = args.assignments or course.assignments()
+    unknown = sorted(set(assignments) - set(course.assignments()))
+    if unknown:
+        parser.error(f"no such assignment in source/: {', '.join(unknown)}")
+    try:
+        if args.command == "release":
+            release(course, assignments)
+        elif args.command == "grade":
+            return grade(course, assignments, force=args.force)
+        elif args.command == "course-map":
+            print(course_map(course, assignments))
+        else:
+            return demo(course, assignments)
+    except nbgrader_app.NbgraderError as error:
+        print(f"{error}\n{error.log[-3000:]}", file=sys.stderr)
+        return 2
+    except OSError as error:  # no scheduler at that address, say
+        print(f"dlcourse: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

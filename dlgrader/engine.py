@@ -1,0 +1,120 @@
+"""The grading engine: one Dask task per submission, on this machine or on a cluster.
+
+Dask distributed does the scheduling, the queue, the retries and the cluster: an
+embedded ``LocalCluster`` of single-threaded worker processes by default, or any
+running Dask scheduler (``Course.scheduler``: SSHCluster, dask-jobqueue on Slurm or PBS,
+Kubernetes), whose workers see the course directory at the same path. A worker killed
+mid-task is replaced by its nanny and the task runs again elsewhere; a submission whose
+task kills ``Course.allowed_failures + 1`` workers is recorded as failed.
+
+What needs grading is decided by the gradebook: a submission with no result, or whose
+files changed since its result, is graded; a run that was killed is finished by the next.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+
+import dask
+from distributed import Client, LocalCluster, as_completed
+from distributed.scheduler import KilledWorker
+from tqdm.auto import tqdm
+
+from dlgrader import gradebook, nbgrader_app, task
+from dlgrader.course import Course
+from dlgrader.gradebook import FAILED, GRADED, Result
+from dlgrader.submissions import Submission
+
+
+@contextlib.contextmanager
+def connect(course: Course) -> Iterator[Client]:
+    """A client of the course's Dask scheduler, or of a new cluster on this machine."""
+    settings = {"distributed.scheduler.allowed-failures": course.allowed_failures}
+    with dask.config.set(settings):
+        if course.scheduler:
+            with Client(course.scheduler, timeout="30s") as client:
+                yield client
+            return
+        workers = course.workers or os.cpu_count() or 1
+        with (
+            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                         dashboard_address=None, silence_logs=logging.ERROR) as cluster,
+            Client(cluster) as client,
+        ):
+            yield client
+
+
+def prepare(course: Course, submissions: list[Submission]) -> None:
+    """Puts every assignment and student in the gradebook before any task starts.
+
+    An assignment that this gradebook has never seen is generated (as ``make release``
+    does) so that nbgrader knows its cells.
+    """
+    assignments = sorted({s.assignment for s in submissions})
+    gradebook.prepare(course, sorted({s.student for s in submissions}))
+    for assignment in sorted(set(assignments) - gradebook.known_assignments(course)):
+        nbgrader_app.generate_assignment(course, assignment)
+
+
+def pending(course: Course, submissions: list[Submission], force: bool = False
+            ) -> list[Submission]:
+    """The submissions to grade: all with ``force``, else those with no result yet or
+    whose files changed since their result."""
+    if force:
+        return list(submissions)
+    done = gradebook.results(course)
+    return [s for s in submissions
+            if (s.student, s.assignment) not in done
+            or done[s.student, s.assignment].digest != s.digest]
+
+
+def _lost(course: Course, submission: Submission, error: BaseException) -> Result:
+    """The result of a task that did not return one; recorded here."""
+    if isinstance(error, KilledWorker):
+        reason = (f"crash: the submission killed its grading worker "
+                  f"{course.allowed_failures + 1} times")
+    else:
+        reason = f"error: {type(error).__name__}: {error}"[:300]
+    result = Result(submission.student, submission.assignment, submission.digest, FAILED,
+                    reason)
+    gradebook.record(course, result)
+    return result
+
+
+def run(course: Course, submissions: list[Submission], progress: bool = True,
+        client: Client | None = None) -> list[Result]:
+    """Grades the submissions on the engine, one task each; returns their results.
+
+    Args:
+        course: the course.
+        submissions: what to grade (see `pending`); the gradebook must be `prepare`d.
+        progress: show a progress bar over submissions.
+        client: a client to use; by default one from `connect`.
+    """
+    if not submissions:
+        return []
+    if client is None:
+        with connect(course) as new_client:
+            return run(course, submissions, progress, new_client)
+    futures = {
+        client.submit(task.grade, course, s, key=f"grade-{s.assignment}-{s.student}-{s.digest}",
+                      retries=1): s
+        for s in submissions
+    }
+    results: list[Result] = []
+    bar = tqdm(total=len(futures), desc="grading", unit="submission", disable=not progress,
+               bar_format="{desc} {n_fmt}/{total_fmt} |{bar}| {elapsed}<{remaining} {postfix}")
+    with bar:
+        for future in as_completed(futures):
+            try:
+                result = future.result()
+            except Exception as error:  # the task never returned: its worker died, say
+                result = _lost(course, futures[future], error)
+            results.append(result)
+            failed = sum(r.status != GRADED for r in results)
+            bar.set_postfix_str(f"failed {failed}, {len(futures) - len(results)} left")
+            bar.update()
+    return results

@@ -1,0 +1,67 @@
+"""A course of one tiny assignment, for testing the grading engine in seconds.
+
+``tiny`` asks for ``add(a, b)``; a visible test (1 point) and a hidden test (2 points)
+check it. Submissions are the released notebook with the solution cell written by the
+test: a right answer, a wrong one, or code that attacks the grader.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from dlgrader import nbgrader_app, notebooks
+from dlgrader.course import ROOT, Course
+from dlgrader.submissions import submit
+
+ASSIGNMENT = "tiny"
+RIGHT = "def add(a, b):\n    return a + b"
+WRONG = "def add(a, b):\n    return a - b"
+MAX_SCORE = 3.0
+
+
+def _cell(kind: str, source: str, grade_id: str | None = None, **nbgrader: object):
+    make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
+    cell = make(source)
+    meta = {"grade": False, "solution": False, "locked": True, **nbgrader}
+    cell.metadata["nbgrader"] = {"schema_version": 3, "grade_id": grade_id or "", **meta}
+    return cell
+
+
+def source_notebook() -> nbformat.NotebookNode:
+    """The instructor's notebook of ``tiny``."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [
+        _cell("markdown", "# Tiny\n\nWrite `add(a, b)`.", "intro"),
+        _cell("code", "def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n"
+                      "    ### END SOLUTION", "add", solution=True, locked=False),
+        _cell("code", '"""add adds two integers."""\nassert add(1, 2) == 3, "add(1, 2) is wrong"',
+              "test_add_visible", grade=True, points=1),
+        _cell("code", '"""add adds floats."""\n### BEGIN HIDDEN TESTS\n'
+                      'assert add(0.5, 0.25) == 0.75, "add is wrong on floats"\n'
+                      "### END HIDDEN TESTS", "test_add_hidden", grade=True, points=2),
+    ]
+    return nb
+
+
+def make_course(root: Path, **settings: object) -> Course:
+    """A released course of the one assignment ``tiny`` at ``root``; no submissions yet.
+
+    ``settings`` are Course settings (``db_url``, ``workers``, ...).
+    """
+    (root / "source" / ASSIGNMENT).mkdir(parents=True)
+    nbformat.write(source_notebook(), root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    course = Course.load(root, **settings)
+    nbgrader_app.generate_assignment(course, ASSIGNMENT)
+    return course
+
+
+def hand_in(course: Course, student: str, code: str) -> Path:
+    """Submits the release with ``code`` as the solution of ``add``; returns the path."""
+    release = notebooks.read(notebooks.notebook_path(ASSIGNMENT, course.release_dir))
+    return submit(course, student, ASSIGNMENT, notebooks.fill_in(release, {"add": code}))
