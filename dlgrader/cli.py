@@ -15,9 +15,10 @@ import argparse
 import shutil
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 
 from dlgrader import engine, nbgrader_app, notebooks, report, scenarios
-from dlgrader.course import Course
+from dlgrader.course import ROOT, Course
 from dlgrader.gradebook import FAILED
 from dlgrader.submissions import find_submissions, submit
 
@@ -124,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "assignments", nargs="*", help="assignment ids (default: every folder of source/)"
     )
+    parser.add_argument("--course-dir", type=Path, default=ROOT, metavar="PATH",
+                        help="the nbgrader course directory (default: this repository)")
     engine_options = parser.add_argument_group("grading engine (grade, demo)")
     engine_options.add_argument("--workers", type=int, metavar="N",
                                 help="local worker processes (default: one per core)")
@@ -132,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     engine_options.add_argument("--force", action="store_true",
                                 help="regrade every submission, not only new ones")
     args = parser.parse_args(argv)
-    course = Course.load(workers=args.workers, scheduler=args.scheduler)
+    course = Course.load(args.course_dir, workers=args.workers, scheduler=args.scheduler)
     assignments = args.assignments or course.assignments()
     unknown = sorted(set(assignments) - set(course.assignments()))
     if unknown:
