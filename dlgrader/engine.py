@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import uuid
 from collections.abc import Iterator
 
 import dask
@@ -99,8 +100,9 @@ def run(course: Course, submissions: list[Submission], progress: bool = True,
     if client is None:
         with connect(course) as new_client:
             return run(course, submissions, progress, new_client)
+    run_id = uuid.uuid4().hex[:8]  # a key of its own: never a result cached by Dask
     futures = {
-        client.submit(task.grade, course, s, key=f"grade-{s.assignment}-{s.student}-{s.digest}",
+        client.submit(task.grade, course, s, key=f"grade-{s.assignment}-{s.student}-{run_id}",
                       retries=1): s
         for s in submissions
     }
