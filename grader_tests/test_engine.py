@@ -94,13 +94,16 @@ def test_bad_submissions_fail_alone_with_their_reason(tmp_path):
     nb.cells[1].metadata["nbgrader"]["schema_version"] = 4
     nbformat.write(nb, path)
     tiny.hand_in(course, "garbled", tiny.RIGHT).write_text('{"cells": [')
+    linked = tiny.hand_in(course, "linked", tiny.WRONG)
+    linked.unlink()
+    linked.symlink_to(course.source_dir / tiny.ASSIGNMENT / "tiny.ipynb")
 
     assert cli.grade(course, [tiny.ASSIGNMENT]) == 1, "the exit status hides the failures"
     rows = _grades_csv(course)
     assert rows["alice"]["status"] == "graded" and rows["alice"]["score"] == "3"
     assert (course.feedback_dir / "alice" / tiny.ASSIGNMENT / "tiny.html").is_file()
     expected = {"exits": "crash", "kills": "crash", "newer": "schema",
-                "garbled": "invalid notebook"}
+                "garbled": "invalid notebook", "linked": "refused"}
     for student, reason in expected.items():
         assert rows[student]["status"] == "failed", student
         assert rows[student]["reason"].startswith(reason), rows[student]["reason"]
