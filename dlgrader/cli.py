@@ -132,10 +132,13 @@ def main(argv: list[str] | None = None) -> int:
                                 help="local worker processes (default: one per core)")
     engine_options.add_argument("--scheduler", metavar="ADDRESS",
                                 help="grade on the Dask cluster of this scheduler")
+    engine_options.add_argument("--no-sandbox", dest="sandbox", action="store_false",
+                                default=None, help="run student kernels without the sandbox")
     engine_options.add_argument("--force", action="store_true",
                                 help="regrade every submission, not only new ones")
     args = parser.parse_args(argv)
-    course = Course.load(args.course_dir, workers=args.workers, scheduler=args.scheduler)
+    course = Course.load(args.course_dir, workers=args.workers, scheduler=args.scheduler,
+                         sandbox=args.sandbox)
     assignments = args.assignments or course.assignments()
     unknown = sorted(set(assignments) - set(course.assignments()))
     if unknown:
@@ -152,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     except nbgrader_app.NbgraderError as error:
         print(f"{error}\n{error.log[-3000:]}", file=sys.stderr)
         return 2
-    except OSError as error:  # no scheduler at that address, say
+    except (OSError, engine.SandboxUnavailable) as error:  # no scheduler there, say
         print(f"dlcourse: {error}", file=sys.stderr)
         return 2
     return 0

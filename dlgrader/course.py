@@ -10,6 +10,7 @@ their paths and settings from a `Course`, and nothing else decides them.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import os
 import tomllib
 from dataclasses import dataclass
@@ -36,7 +37,14 @@ class Course:
         kernel_threads: BLAS and OpenMP threads each student kernel gets.
         allowed_failures: how many times a submission may kill its worker before it is
             recorded as failed.
-        sandbox: run every student kernel in the bubblewrap sandbox.
+        sandbox: run every student kernel in the bubblewrap sandbox (`dlgrader.sandbox`),
+            with the caps below.
+        memory_mb: memory of one kernel and all it starts, in MiB.
+        max_processes: processes and threads one kernel may have at once.
+        cpu_seconds: CPU time of each process of a kernel, in seconds.
+        wall_seconds: wall time of one whole notebook, in seconds (the cell timeout of
+            ``nbgrader_config.py`` still holds for each cell).
+        file_size_mb: largest file a kernel may write, in MiB.
     """
 
     root: Path = ROOT
@@ -47,6 +55,11 @@ class Course:
     kernel_threads: int = 1
     allowed_failures: int = 2
     sandbox: bool = True
+    memory_mb: int = 4096
+    max_processes: int = 128
+    cpu_seconds: int = 1200
+    wall_seconds: int = 1200
+    file_size_mb: int = 256
 
     @classmethod
     def load(cls, root: Path | str = ROOT, **overrides: object) -> Course:
@@ -117,6 +130,14 @@ class Course:
     def assignments(self) -> list[str]:
         """The assignment ids: one per folder of ``source/`` holding its notebook, sorted."""
         return sorted(path.parent.name for path in self.source_dir.glob("*/*.ipynb"))
+
+    def student_side_paths(self) -> list[Path]:
+        """What a student's notebook may read besides the Python environment: the
+        student-side library and the data it loads."""
+        from dlcourse import data  # light: numpy only
+
+        library = importlib.util.find_spec("dlcourse").submodule_search_locations[0]
+        return [Path(library), data.data_dir()]
 
     def kernel_environment(self) -> dict[str, str]:
         """Environment variables every student kernel gets."""

@@ -48,6 +48,24 @@ def connect(course: Course) -> Iterator[Client]:
             yield client
 
 
+class SandboxUnavailable(RuntimeError):
+    """The sandbox cannot start where the kernels would run; the message says why."""
+
+
+def check_sandbox(course: Course, client: Client) -> None:
+    """Raises `SandboxUnavailable` unless every worker can start sandboxed kernels."""
+    from dlgrader import sandbox
+
+    problems = {worker: problem for worker, problem in client.run(sandbox.check_available).items()
+                if problem}
+    if problems:
+        worker, problem = next(iter(problems.items()))
+        raise SandboxUnavailable(
+            f"the sandbox cannot start on worker {worker} ({len(problems)} of "
+            f"{len(client.scheduler_info()['workers'])}): {problem}. Grade without it, with "
+            "--no-sandbox, only on a machine and account that students cannot reach.")
+
+
 def prepare(course: Course, submissions: list[Submission]) -> None:
     """Puts every assignment and student in the gradebook before any task starts.
 
@@ -100,6 +118,8 @@ def run(course: Course, submissions: list[Submission], progress: bool = True,
     if client is None:
         with connect(course) as new_client:
             return run(course, submissions, progress, new_client)
+    if course.sandbox:
+        check_sandbox(course, client)
     run_id = uuid.uuid4().hex[:8]  # a key of its own: never a result cached by Dask
     futures = {
         client.submit(task.grade, course, s, key=f"grade-{s.assignment}-{s.student}-{run_id}",

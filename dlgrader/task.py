@@ -27,7 +27,10 @@ import warnings
 from pathlib import Path
 
 import nbformat
+from nbgrader.converters import Autograde
+from nbgrader.preprocessors import Execute
 from sqlalchemy.exc import SAWarning
+from traitlets.config import Config
 
 from dlgrader import gradebook, nbgrader_app
 from dlgrader.course import Course
@@ -122,6 +125,28 @@ def reason_from_log(log: str) -> str:
     return "error: " + (errors[0][len("[ERROR] "):][:200] if errors else "autograde failed")
 
 
+def _sandbox_config(course: Course) -> Config:
+    """nbgrader settings that start each kernel in the sandbox, with the course's caps."""
+    from dlgrader import sandbox  # only where kernels run
+
+    config = Config()
+    config.Autograde.autograde_preprocessors = [
+        sandbox.SandboxedExecute if preprocessor is Execute else preprocessor
+        for preprocessor in Autograde.class_traits()["autograde_preprocessors"].default()
+    ]
+    manager = config.SandboxedKernelManager
+    manager.readonly_paths = [str(path) for path in course.student_side_paths()]
+    manager.limits = sandbox.Limits(
+        memory_bytes=course.memory_mb * 2**20, max_processes=course.max_processes,
+        cpu_seconds=course.cpu_seconds, wall_seconds=course.wall_seconds,
+        file_size_bytes=course.file_size_mb * 2**20)
+    # Not NBGRADER_EXECUTION: a notebook has no business knowing that it is being graded.
+    default_env = sandbox.SandboxedKernelManager.class_traits()["pass_env"].default()
+    manager.pass_env = [name for name in default_env
+                        if not name.startswith("NBGRADER")]
+    return config
+
+
 def grade(course: Course, submission: Submission) -> Result:
     """Grades one submission and records the result; see the module's docstring.
 
@@ -135,7 +160,8 @@ def grade(course: Course, submission: Submission) -> Result:
     graded_digest = digest(course, student, assignment)
     try:
         _copy_submission(course, submission, root)
-        nbgrader_app.autograde(course, root, student, assignment)
+        nbgrader_app.autograde(course, root, student, assignment,
+                               _sandbox_config(course) if course.sandbox else None)
         nbgrader_app.generate_feedback(course, root, student, assignment)
         for kind in ("autograded", "feedback"):
             _publish(root / kind / student / assignment,
@@ -144,7 +170,11 @@ def grade(course: Course, submission: Submission) -> Result:
     except Refused as refusal:
         result = Result(student, assignment, graded_digest, FAILED, str(refusal))
     except nbgrader_app.NbgraderError as error:
-        result = Result(student, assignment, graded_digest, FAILED, reason_from_log(error.log))
+        if course.sandbox and time.monotonic() - started >= course.wall_seconds:
+            reason = f"timeout: the notebook ran longer than {course.wall_seconds} s"
+        else:
+            reason = reason_from_log(error.log)
+        result = Result(student, assignment, graded_digest, FAILED, reason)
     finally:
         _remove(root)
     result = Result(**{**vars(result), "seconds": round(time.monotonic() - started, 3)})

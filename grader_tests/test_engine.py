@@ -84,8 +84,12 @@ def test_local_cluster_grades_a_class_and_then_only_what_changed(tmp_path):
 
 
 def test_bad_submissions_fail_alone_with_their_reason(tmp_path):
-    """Broken or hostile notebooks fail with a reason; the others are graded all the same."""
-    course = tiny.make_course(tmp_path, workers=2, allowed_failures=1)
+    """Broken or hostile notebooks fail with a reason; the others are graded all the same.
+
+    Without the sandbox, so that a kernel can reach and kill its worker: the engine itself
+    must survive that (test_sandbox.py shows that the sandbox stops it).
+    """
+    course = tiny.make_course(tmp_path, workers=2, allowed_failures=1, sandbox=False)
     tiny.hand_in(course, "alice", tiny.RIGHT)
     tiny.hand_in(course, "exits", "import os\nos._exit(3)\n" + tiny.RIGHT)
     tiny.hand_in(course, "kills", KILLS_ITS_PARENT)
