@@ -29,6 +29,7 @@ RESULTS = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("reason", sa.Text, nullable=False, default=""),
     sa.Column("seconds", sa.Float, nullable=False, default=0.0),
+    sa.Column("flags", sa.Text, nullable=False, default=""),
     sa.Column("finished", sa.DateTime, nullable=False),
 )
 GRADED = "graded"
@@ -45,6 +46,7 @@ class Result:
     status: str  # GRADED or FAILED
     reason: str = ""
     seconds: float = 0.0
+    flags: str = ""  # evidence of tampering (dlgrader.canaries), for the instructor
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ def record(course: Course, result: Result) -> None:
         connection.execute(RESULTS.insert().values(
             student=result.student, assignment=result.assignment, digest=result.digest,
             status=result.status, reason=result.reason, seconds=result.seconds,
+            flags=result.flags,
             finished=dt.datetime.now(dt.UTC).replace(tzinfo=None),
         ))
     engine.dispose()
@@ -109,7 +112,7 @@ def results(course: Course) -> dict[tuple[str, str], Result]:
     return {
         (row["student"], row["assignment"]): Result(
             row["student"], row["assignment"], row["digest"], row["status"], row["reason"],
-            row["seconds"])
+            row["seconds"], row["flags"])
         for row in rows
     }
 

@@ -2,7 +2,8 @@
 
 Both list every student the gradebook or ``submitted/`` knows, for every assignment
 asked for. A submission is ``graded`` (its score), ``failed`` (with the reason) or
-``missing`` (nothing was handed in: no score, which is not the same as 0).
+``missing`` (nothing was handed in: no score, which is not the same as 0). A graded
+submission may carry flags: evidence that it tampered with its tests (`dlgrader.canaries`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dlgrader.gradebook import FAILED, GRADED, Result
 
 MISSING = "missing"
 CSV_COLUMNS = ["student", "assignment", "status", "score", "max_score", "awaiting_hand_grading",
-               "reason"]
+               "reason", "flags"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Line:
     max_score: float | None = None
     by_hand: float = 0.0  # points of written answers that wait for a human
     reason: str = ""
+    flags: str = ""  # evidence of tampering: the score is not to be trusted as it stands
 
 
 def lines(course: Course, assignments: Iterable[str]) -> list[Line]:
@@ -54,6 +56,7 @@ def lines(course: Course, assignments: Iterable[str]) -> list[Line]:
                     score=sum(c.score for c in cells),
                     max_score=sum(c.max_score for c in cells),
                     by_hand=sum(c.max_score for c in cells if c.needs_manual_grade),
+                    flags=result.flags,
                 ))
             elif (course.submitted_dir / student / assignment).is_dir():
                 table.append(Line(student, assignment, FAILED, reason="not graded yet"))
@@ -65,15 +68,18 @@ def lines(course: Course, assignments: Iterable[str]) -> list[Line]:
 def _cell(line: Line) -> str:
     if line.status == GRADED:
         text = f"{line.score:g} / {line.max_score:g}"
-        return text + (f" (+{line.by_hand:g} by hand)" if line.by_hand else "")
+        text += f" (+{line.by_hand:g} by hand)" if line.by_hand else ""
+        return text + (" FLAGGED" if line.flags else "")
     return "FAILED" if line.status == FAILED else "-"
 
 
 def score_table(course: Course, assignments: Iterable[str]) -> str:
-    """One row per student, one column per assignment, then every failure and its reason.
+    """One row per student, one column per assignment, then every failure and its reason
+    and every flag and its evidence.
 
     A cell reads ``score / max`` (``(+N by hand)`` when written answers worth N points
-    wait for formgrader), ``FAILED``, or ``-`` where nothing was handed in.
+    wait for formgrader; ``FLAGGED`` when the submission tampered with its tests),
+    ``FAILED``, or ``-`` where nothing was handed in.
     """
     assignments = list(assignments)
     standing = lines(course, assignments)
@@ -91,6 +97,11 @@ def score_table(course: Course, assignments: Iterable[str]) -> str:
     if failures:
         rows += ["", f"{len(failures)} submission(s) failed:"]
         rows += [f"  {line.student} / {line.assignment}: {line.reason}" for line in failures]
+    flagged = [line for line in standing if line.flags]
+    if flagged:
+        rows += ["", f"{len(flagged)} submission(s) flagged for tampering with their tests "
+                 "(check them by hand):"]
+        rows += [f"  {line.student} / {line.assignment}: {line.flags}" for line in flagged]
     return "\n".join(rows)
 
 
@@ -105,6 +116,6 @@ def write_grades(course: Course, assignments: Iterable[str]) -> list[Line]:
             writer.writerow([
                 line.student, line.assignment, line.status,
                 f"{line.score:g}" if graded else "", f"{line.max_score:g}" if graded else "",
-                f"{line.by_hand:g}" if graded else "", line.reason,
+                f"{line.by_hand:g}" if graded else "", line.reason, line.flags,
             ])
     return standing

@@ -3,16 +3,17 @@
 `SandboxedKernelManager` starts the kernelspec's command (``python -m ipykernel_launcher``)
 under ``bwrap``, so that a notebook sees:
 
-- read-only: ``/usr`` (and the ``/bin``, ``/lib*`` links), a few files of ``/etc``, the
-  Python environment (``python_paths``) and the course's own read-only folders
-  (``readonly_paths``: the student-side library, the data); nothing else of the host, so no
-  ``/root``, no course folder, no other submission;
+- read-only: ``/usr`` (and the ``/bin``, ``/lib*`` links), a few entries of ``/etc``
+  (`ETC_PATHS`), the Python environment (``python_paths``) and the course's own read-only
+  folders (``readonly_paths``: the student-side library, the data); nothing else of the
+  host, so no ``/root`` (but for the base interpreter's prefix, if it lies there), no
+  course folder, no other submission;
 - writable: one folder (``writable_path``, the submission's working copy and the kernel's
-  cwd), a private runtime folder holding the connection file and the ZMQ socket files,
-  and a private tmpfs ``/tmp`` (also ``HOME``);
+  cwd), and private tmpfs ``/tmp`` (also ``HOME``) and ``/dev/shm``;
 - no network (a new network namespace: loopback only, with nothing listening), so the
-  kernel talks to the grader over ZMQ's ``ipc`` transport (Unix sockets in the runtime
-  folder, the same absolute path inside and outside);
+  kernel talks to the grader over ZMQ's ``ipc`` transport: Unix sockets in a runtime
+  folder at the same absolute path inside and outside. Once the kernel has bound them,
+  the folder goes back to root, so that student code cannot swap a socket for a link;
 - a new PID namespace: the host's processes are invisible, and when the kernel exits or
   is killed every process it started is killed with it (``--die-with-parent`` also ties
   the sandbox to the grading process);
@@ -20,7 +21,10 @@ under ``bwrap``, so that a notebook sees:
   ``no_new_privs``: ``bwrap`` runs as root and ``setpriv`` drops to that uid inside. (Not
   ``bwrap --unshare-user --uid 65534``: that uid is root's outside the namespace, and
   root's uid alone, without capabilities, may write ``/proc/sys`` and ``/proc/sysrq-trigger``.)
-  The writable folder is handed to that uid for the kernel's life and back afterwards.
+  The writable folder belongs to that uid while the kernel runs; afterwards it goes back
+  to its owner, less any link, FIFO or socket the kernel left (the grader writes the graded
+  notebook there and must not follow a link). Graded by an ordinary user, the kernel keeps
+  that user's uid, in a user namespace of its own.
 
 How each cap of `Limits` is enforced:
 
@@ -89,7 +93,11 @@ SANDBOX_ID = 65534
 """The host uid and gid the kernel runs as when grading runs as root ("nobody")."""
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
-ETC_FILES = ("ld.so.cache", "passwd", "group", "nsswitch.conf", "hosts", "localtime")
+ETC_PATHS = ("ld.so.cache", "passwd", "group", "nsswitch.conf", "hosts", "localtime", "os-release",
+             "alternatives", "fonts", "mime.types")
+"""What of /etc the sandbox sees (read-only), where it exists: the dynamic linker's cache,
+users, name lookup, time zone, the targets of /usr/bin's alternatives, fontconfig's
+configuration (without it, plotting writes an error to stderr, which nbgrader scores 0)."""
 NAMESPACES = ("--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
               "--unshare-cgroup-try", "--die-with-parent", "--new-session")
 
@@ -299,7 +307,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         args += ["--proc", "/proc", "--dev", "/dev"]
         for tmpfs in ("/tmp", "/dev/shm"):
             args += ["--perms", "1777", "--size", size, "--tmpfs", tmpfs]
-        etc = [f"/etc/{name}" for name in ETC_FILES if os.path.exists(f"/etc/{name}")]
+        etc = [f"/etc/{name}" for name in ETC_PATHS if os.path.exists(f"/etc/{name}")]
         readonly = [os.path.abspath(path) for path in [*self.python_paths, *self.readonly_paths]]
         assert self._runtime_dir is not None
         binds = [("--ro-bind", path) for path in etc + readonly]
@@ -480,8 +488,9 @@ def check_available() -> str | None:
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"bubblewrap cannot run: {error}"
     if result.returncode != 0:
-        return (f"bubblewrap cannot create the sandbox's namespaces (are user namespaces "
-                f"refused? see sysctl user.max_user_namespaces): {result.stderr.strip()}")
+        hint = "" if os.geteuid() == 0 else (
+            " (an ordinary user needs user namespaces: see sysctl user.max_user_namespaces)")
+        return f"bubblewrap cannot create the sandbox{hint}: {result.stderr.strip()}"
     return None
 
 

@@ -30,6 +30,7 @@ class Bug:
     replace: str
     fails: tuple[str, ...]
     why: str = ""
+    flagged: bool = False  # a cheat that tampers with the tests: the grader must flag it
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ def load(assignment: str, directory: Path = SCENARIO_DIR) -> Catalogue:
             replace=entry["replace"],
             fails=tuple(entry["fails"]),
             why=entry.get("why", ""),
+            flagged=entry.get("flagged", False),
         )
         for entry in data.get("bug", [])
     }

@@ -18,6 +18,7 @@ Running the same task twice gives the same files and the same gradebook rows.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -32,7 +33,7 @@ from nbgrader.preprocessors import Execute
 from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
-from dlgrader import gradebook, nbgrader_app
+from dlgrader import canaries, gradebook, nbgrader_app
 from dlgrader.course import Course
 from dlgrader.gradebook import FAILED, GRADED, Result
 from dlgrader.submissions import Submission, digest, expected_notebooks
@@ -125,25 +126,31 @@ def reason_from_log(log: str) -> str:
     return "error: " + (errors[0][len("[ERROR] "):][:200] if errors else "autograde failed")
 
 
-def _sandbox_config(course: Course) -> Config:
-    """nbgrader settings that start each kernel in the sandbox, with the course's caps."""
-    from dlgrader import sandbox  # only where kernels run
-
+def _kernel_config(course: Course, canary_report: Path) -> Config:
+    """nbgrader settings for one autograde: canary cells around the tests, and each kernel
+    in the sandbox with the course's caps (unless the course says no sandbox)."""
     config = Config()
+    execute: type = Execute
+    if course.sandbox:
+        from dlgrader import sandbox  # only where kernels run
+
+        execute = sandbox.SandboxedExecute
+        manager = config.SandboxedKernelManager
+        manager.readonly_paths = [str(path) for path in course.student_side_paths()]
+        manager.limits = sandbox.Limits(
+            memory_bytes=course.memory_mb * 2**20, max_processes=course.max_processes,
+            cpu_seconds=course.cpu_seconds, wall_seconds=course.wall_seconds,
+            file_size_bytes=course.file_size_mb * 2**20)
+        # Not NBGRADER_EXECUTION: a notebook has no business knowing it is being graded.
+        default_env = sandbox.SandboxedKernelManager.class_traits()["pass_env"].default()
+        manager.pass_env = [name for name in default_env if not name.startswith("NBGRADER")]
+    stock = Autograde.class_traits()["autograde_preprocessors"].default()
+    position = stock.index(Execute)
     config.Autograde.autograde_preprocessors = [
-        sandbox.SandboxedExecute if preprocessor is Execute else preprocessor
-        for preprocessor in Autograde.class_traits()["autograde_preprocessors"].default()
+        *stock[:position], canaries.InsertCanaries, execute, canaries.CheckCanaries,
+        *stock[position + 1:],
     ]
-    manager = config.SandboxedKernelManager
-    manager.readonly_paths = [str(path) for path in course.student_side_paths()]
-    manager.limits = sandbox.Limits(
-        memory_bytes=course.memory_mb * 2**20, max_processes=course.max_processes,
-        cpu_seconds=course.cpu_seconds, wall_seconds=course.wall_seconds,
-        file_size_bytes=course.file_size_mb * 2**20)
-    # Not NBGRADER_EXECUTION: a notebook has no business knowing that it is being graded.
-    default_env = sandbox.SandboxedKernelManager.class_traits()["pass_env"].default()
-    manager.pass_env = [name for name in default_env
-                        if not name.startswith("NBGRADER")]
+    config.CheckCanaries.report_path = str(canary_report)
     return config
 
 
@@ -160,13 +167,15 @@ def grade(course: Course, submission: Submission) -> Result:
     graded_digest = digest(course, student, assignment)
     try:
         _copy_submission(course, submission, root)
+        canary_report = root / "canaries.json"
         nbgrader_app.autograde(course, root, student, assignment,
-                               _sandbox_config(course) if course.sandbox else None)
+                               _kernel_config(course, canary_report))
+        flags = "; ".join(json.loads(canary_report.read_text()))
         nbgrader_app.generate_feedback(course, root, student, assignment)
         for kind in ("autograded", "feedback"):
             _publish(root / kind / student / assignment,
                      getattr(course, f"{kind}_dir") / student / assignment)
-        result = Result(student, assignment, graded_digest, GRADED)
+        result = Result(student, assignment, graded_digest, GRADED, flags=flags)
     except Refused as refusal:
         result = Result(student, assignment, graded_digest, FAILED, str(refusal))
     except nbgrader_app.NbgraderError as error:

@@ -58,7 +58,8 @@ def _grade_everything(course_dir: Path) -> dict:
     engine.prepare(course, submissions)
     results = engine.run(course, submissions, progress=False)
     return {
-        "results": {f"{r.student}/{r.assignment}": [r.status, r.reason] for r in results},
+        "results": {f"{r.student}/{r.assignment}": [r.status, r.reason, r.flags]
+                    for r in results},
         "scores": {
             assignment: {
                 student: {cell: vars(score) for cell, score in cells.items()}
@@ -81,7 +82,7 @@ def graded(shared_dir: Path):
     """graded(assignment) -> the course directory and what the engine gave.
 
     Returns a function; its result is a dict with ``course_dir`` (Path), ``results``
-    (student -> [status, reason]) and ``scores`` (student -> grade_id -> CellScore).
+    (student -> [status, reason, flags]) and ``scores`` (student -> grade_id -> CellScore).
     """
     result_file = shared_dir / "graded.json"
     course_dir = shared_dir / "course"

@@ -6,10 +6,10 @@ import ast
 
 import pytest
 
-from dlgrader import notebooks
+from dlgrader import notebooks, scenarios
 from dlgrader.course import Course
 
-from .conftest import BLANK, REFERENCE
+from .conftest import BLANK, BUG_PREFIX, REFERENCE
 
 ASSIGNMENTS = Course.load().assignments()
 
@@ -52,12 +52,25 @@ def test_blank_release_scores_zero(graded, assignment):
 def test_autograde_grades_every_submission(graded, assignment):
     """No submission fails to grade: every one ends graded, with a score for every test."""
     result = graded(assignment)
-    failed = {student: reason for student, (status, reason) in result["results"].items()
+    failed = {student: reason for student, (status, reason, _) in result["results"].items()
               if status != "graded"}
     assert not failed, f"not graded: {failed}"
     tests = set(notebooks.test_cell_ids(_source(assignment)))
     for student, scores in result["scores"].items():
         assert tests <= set(scores), f"{student} is missing grades"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_flags_only_the_cheats(graded, assignment):
+    """The canaries flag every catalogued cheat, and nothing else: not the reference, not
+    the blank release, not an honest bug."""
+    cheats = {BUG_PREFIX + bug.name for bug in scenarios.load(assignment).bugs.values()
+              if bug.flagged}
+    flags = {student: flags for student, (_, _, flags) in graded(assignment)["results"].items()}
+    wrongly = {student: flag for student, flag in flags.items() if flag and student not in cheats}
+    assert not wrongly, f"flagged for nothing: {wrongly}"
+    missed = sorted(student for student in cheats if not flags[student])
+    assert not missed, f"cheats not flagged: {missed}"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

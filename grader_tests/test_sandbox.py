@@ -4,7 +4,8 @@ The catalogue is data: ``grader_tests/attacks/tiny.toml``. Every attack is a sol
 of the ``tiny`` assignment written by a hostile student; the engine grades them all in
 the sandbox, with small caps, together with an honest student and a victim. Then:
 
-- no attack scores more than its code earns without the attack;
+- no attack scores more than its code earns without the attack, and every attack on
+  how tests are judged (patched assertion helpers, IPython hooks) is flagged;
 - the honest student and the victim keep full marks;
 - no file outside the attackers' own folders changed (checksums);
 - nothing connected to a server listening on the grading machine;
@@ -14,6 +15,7 @@ the sandbox, with small caps, together with an honest student and a victim. Then
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import socket
 import threading
@@ -23,7 +25,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from dlgrader import engine, gradebook
+from dlgrader import engine, gradebook, report
 from dlgrader.course import ROOT
 from dlgrader.submissions import find_submissions
 
@@ -91,22 +93,27 @@ def attacked(tmp_path_factory):
         listener.close()
     totals = {student: sum(s.score for s in cells.values())
               for student, cells in gradebook.cell_scores(course, tiny.ASSIGNMENT).items()}
-    return {"results": results, "totals": totals, "before": before, "after": after,
-            "connections": listener.accepted}
+    return {"course": course, "results": results, "totals": totals, "before": before,
+            "after": after, "connections": listener.accepted}
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a["name"] for a in ATTACKS])
 def test_attack_scores_no_more_than_its_code_earns(attacked, attack):
-    """An attack is graded (or fails alone) and never earns more than its honest part."""
+    """An attack is graded (or fails alone) and never earns more than its honest part,
+    unless it is flagged; an attack on how tests are judged is always flagged."""
     result = attacked["results"][attack["name"]]
-    if result.status == gradebook.GRADED:
+    if attack.get("flagged"):
+        assert result.flags, f"not flagged: {attack['why']}"
+    elif result.status == gradebook.GRADED:
         assert attacked["totals"][attack["name"]] <= attack["earns"], attack["why"]
+        assert not result.flags, f"flagged for nothing: {result.flags}"
 
 
 def test_honest_students_keep_full_marks(attacked):
     """The honest student and the victim are graded right, whatever the others did."""
     for student in HONEST:
         assert attacked["results"][student].status == gradebook.GRADED
+        assert not attacked["results"][student].flags, student
         assert attacked["totals"][student] == tiny.MAX_SCORE, student
 
 
@@ -135,3 +142,19 @@ def test_every_notebook_ends_within_the_wall_time_cap(attacked):
     assert slowest.seconds < CAPS["wall_seconds"] + 30, slowest
     slow = attacked["results"]["slow_in_every_cell"]
     assert slow.status == gradebook.FAILED and slow.reason.startswith("timeout"), slow
+
+
+def test_the_instructor_sees_every_flag(attacked):
+    """Flagged submissions are marked in the score table and carry their evidence in
+    grades.csv."""
+    course = attacked["course"]
+    flagged = sorted(a["name"] for a in ATTACKS if a.get("flagged"))
+    table = report.score_table(course, [tiny.ASSIGNMENT])
+    for name in flagged:
+        row = next(line for line in table.splitlines() if line.startswith(name + " "))
+        assert "FLAGGED" in row, row
+    lines = {line.student: line for line in report.write_grades(course, [tiny.ASSIGNMENT])}
+    with course.grades_csv.open() as file:
+        rows = {row["student"]: row for row in csv.DictReader(file)}
+    for name in flagged:
+        assert rows[name]["flags"] == lines[name].flags != ""

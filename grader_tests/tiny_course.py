@@ -1,7 +1,8 @@
 """A course of one tiny assignment, for testing the grading engine in seconds.
 
-``tiny`` asks for ``add(a, b)``; a visible test (1 point) and a hidden test (2 points)
-check it. Submissions are the released notebook with the solution cell written by the
+``tiny`` asks for ``add(a, b)``; a visible test (1 point, through ``dlcourse.checks``)
+and a hidden test (2 points, through ``numpy.testing``) check it. Submissions are the
+released notebook with the solution cell written by the
 test: a right answer, a wrong one, or code that attacks the grader.
 """
 
@@ -39,11 +40,13 @@ def source_notebook() -> nbformat.NotebookNode:
         _cell("markdown", "# Tiny\n\nWrite `add(a, b)`.", "intro"),
         _cell("code", "def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n"
                       "    ### END SOLUTION", "add", solution=True, locked=False),
-        _cell("code", '"""add adds two integers."""\nassert add(1, 2) == 3, "add(1, 2) is wrong"',
+        _cell("code", '"""add adds two integers."""\nfrom dlcourse import checks\n'
+                      'checks.assert_true(add(1, 2) == 3, "add(1, 2) is wrong")',
               "test_add_visible", grade=True, points=1),
-        _cell("code", '"""add adds floats."""\n### BEGIN HIDDEN TESTS\n'
-                      'assert add(0.5, 0.25) == 0.75, "add is wrong on floats"\n'
-                      "### END HIDDEN TESTS", "test_add_hidden", grade=True, points=2),
+        _cell("code", '"""add adds floats."""\n### BEGIN HIDDEN TESTS\nimport numpy\n'
+                      "numpy.testing.assert_allclose(add(0.5, 0.25), 0.75,"
+                      ' err_msg="wrong on floats")'
+                      "\n### END HIDDEN TESTS", "test_add_hidden", grade=True, points=2),
     ]
     return nb
 
