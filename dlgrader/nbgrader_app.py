@@ -109,7 +109,13 @@ def autograde(course: Course, root: Path, student: str, assignment: str,
 
 
 def generate_feedback(course: Course, root: Path, student: str, assignment: str) -> str:
-    """Writes ``root/feedback/<student>/<assignment>`` from ``root/autograded``."""
+    """Writes ``root/feedback/<student>/<assignment>`` from ``root/autograded``.
+
+    The page is sanitised: HTML and scripts that a submission put in its outputs or its
+    markdown are escaped or dropped, so nothing from it runs in a reader's browser.
+    """
     cfg = config(course, root)
     cfg.HTMLExporter.template_name = "feedback"
+    cfg.HTMLExporter.sanitize_html = True
+    cfg.HTMLExporter.preprocessors = ["nbconvert.preprocessors.sanitize.SanitizeHTML"]
     return _run(GenerateFeedback, cfg, assignment, student, force=True)

@@ -137,6 +137,7 @@ def _kernel_config(course: Course, canary_report: Path) -> Config:
         execute = sandbox.SandboxedExecute
         manager = config.SandboxedKernelManager
         manager.readonly_paths = [str(path) for path in course.student_side_paths()]
+        manager.home_template = str(sandbox.prepared_home(course.work_dir / "kernel-home"))
         manager.limits = sandbox.Limits(
             memory_bytes=course.memory_mb * 2**20, max_processes=course.max_processes,
             cpu_seconds=course.cpu_seconds, wall_seconds=course.wall_seconds,

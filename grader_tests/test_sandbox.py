@@ -10,7 +10,8 @@ the sandbox, with small caps, together with an honest student and a victim. Then
 - no file outside the attackers' own folders changed (checksums);
 - nothing connected to a server listening on the grading machine;
 - no process of any attack is left;
-- every notebook ended within the wall-time cap.
+- every notebook ended within the wall-time cap;
+- the feedback pages carry no script from a submission.
 """
 
 from __future__ import annotations
@@ -158,3 +159,12 @@ def test_the_instructor_sees_every_flag(attacked):
         rows = {row["student"]: row for row in csv.DictReader(file)}
     for name in flagged:
         assert rows[name]["flags"] == lines[name].flags != ""
+
+
+def test_feedback_runs_nothing_from_a_submission(attacked):
+    """A script or event handler in a submission's output does not reach the feedback page."""
+    course = attacked["course"]
+    page = (course.feedback_dir / "script_in_the_feedback" / tiny.ASSIGNMENT / "tiny.html")
+    html = page.read_text()
+    assert '<script>alert("dlgrader-xss")' not in html, "a script from the output"
+    assert "<img src=x onerror" not in html, "an event handler from the output"
