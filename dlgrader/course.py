@@ -37,6 +37,7 @@ class Course:
         kernel_threads: BLAS and OpenMP threads each student kernel gets.
         allowed_failures: how many times a submission may kill its worker before it is
             recorded as failed.
+        feedback: write each graded submission's HTML feedback as part of its task.
         sandbox: run every student kernel in the bubblewrap sandbox (`dlgrader.sandbox`),
             with the caps below.
         memory_mb: memory of one kernel and all it starts, in MiB.
@@ -54,6 +55,7 @@ class Course:
     workers: int = 0
     kernel_threads: int = 1
     allowed_failures: int = 2
+    feedback: bool = True
     sandbox: bool = True
     memory_mb: int = 4096
     max_processes: int = 128

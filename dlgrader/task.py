@@ -172,8 +172,11 @@ def grade(course: Course, submission: Submission) -> Result:
         nbgrader_app.autograde(course, root, student, assignment,
                                _kernel_config(course, canary_report))
         flags = "; ".join(json.loads(canary_report.read_text()))
-        nbgrader_app.generate_feedback(course, root, student, assignment)
-        for kind in ("autograded", "feedback"):
+        kinds = ["autograded"]
+        if course.feedback:
+            nbgrader_app.generate_feedback(course, root, student, assignment)
+            kinds.append("feedback")
+        for kind in kinds:
             _publish(root / kind / student / assignment,
                      getattr(course, f"{kind}_dir") / student / assignment)
         result = Result(student, assignment, graded_digest, GRADED, flags=flags)

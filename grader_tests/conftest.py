@@ -42,7 +42,10 @@ def _grade_everything(course_dir: Path) -> dict:
     """
     shutil.copytree(notebooks.SOURCE_DIR, course_dir / "source")
     shutil.copy(ROOT / "nbgrader_config.py", course_dir)
-    course = Course.load(course_dir, workers=ENGINE_WORKERS, db_url="sqlite:///gradebook.db")
+    # Scores are what these tests check; feedback pages (several seconds of HTML each) are
+    # checked on the tiny assignment by test_engine.py and test_sandbox.py.
+    course = Course.load(course_dir, workers=ENGINE_WORKERS, db_url="sqlite:///gradebook.db",
+                         feedback=False)
     for assignment in course.assignments():
         nbgrader_app.generate_assignment(course, assignment)
         catalogue = scenarios.load(assignment)
