@@ -1,5 +1,7 @@
 """Grading throughput of the engine: the same submissions with 1 and with 2 workers.
 
+Every kernel runs in the sandbox, with canaries, as ``grade`` runs it.
+
 Grades N copies of an assignment's reference submission (default: 6 of hw2_layers) in a
 fresh course directory, once on a local cluster of one worker and once of two, each
 timed from the first task to the last result (the cluster is started, and its workers
@@ -9,6 +11,7 @@ does. Prints submissions per hour, the efficiency (speed-up / workers) and the c
 submission beyond the notebook's own run.
 
     .venv/bin/python bench/grade_throughput.py [--submissions N] [--assignment ID]
+                                               [--no-feedback]
 """
 
 from __future__ import annotations
@@ -27,11 +30,13 @@ from dlgrader.course import ROOT, Course
 from dlgrader.submissions import find_submissions, submit
 
 
-def make_course(root: Path, assignment: str, students: int, workers: int) -> Course:
+def make_course(root: Path, assignment: str, students: int, workers: int,
+                feedback: bool = True) -> Course:
     """A course with ``students`` copies of the reference submission of ``assignment``."""
     shutil.copytree(ROOT / "source" / assignment, root / "source" / assignment)
     shutil.copy(ROOT / "nbgrader_config.py", root)
-    course = Course.load(root, workers=workers, db_url="sqlite:///gradebook.db")
+    course = Course.load(root, workers=workers, db_url="sqlite:///gradebook.db",
+                         feedback=feedback)
     nbgrader_app.generate_assignment(course, assignment)
     reference = scenarios.submission(assignment, release_dir=course.release_dir)
     for i in range(students):
@@ -74,12 +79,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--submissions", type=int, default=6)
     parser.add_argument("--assignment", default="hw2_layers")
+    parser.add_argument("--no-feedback", dest="feedback", action="store_false",
+                        help="grade without writing feedback pages")
     args = parser.parse_args()
     n = args.submissions
     with tempfile.TemporaryDirectory() as tmp:
         timings = {}
         for workers in (1, 2):
-            course = make_course(Path(tmp) / f"w{workers}", args.assignment, n, workers)
+            course = make_course(Path(tmp) / f"w{workers}", args.assignment, n, workers,
+                                 args.feedback)
             if workers == 1:
                 own = notebook_seconds(course, args.assignment)
                 print(f"notebook alone: {own:.1f} s", flush=True)
@@ -87,7 +95,9 @@ def main() -> None:
             print(f"{workers} worker(s): {n} submissions in {timings[workers]:.1f} s", flush=True)
     speedup = timings[1] / timings[2]
     overhead = timings[1] / n - own
-    print(f"grade_throughput: {args.assignment} x{n}: {3600 * n / timings[2]:.0f} submissions/h "
+    what = "with" if args.feedback else "without"
+    print(f"grade_throughput: {args.assignment} x{n} {what} feedback, sandboxed: "
+          f"{3600 * n / timings[2]:.0f} submissions/h "
           f"at 2 workers; efficiency {speedup / 2:.2f} (goal >= 0.8); overhead "
           f"{overhead:.1f} s per submission beyond the notebook's {own:.1f} s (goal <= 2 s)")
 
