@@ -33,7 +33,10 @@ from dlgrader.submissions import Submission
 @contextlib.contextmanager
 def connect(course: Course) -> Iterator[Client]:
     """A client of the course's Dask scheduler, or of a new cluster on this machine."""
-    settings = {"distributed.scheduler.allowed-failures": course.allowed_failures}
+    # One task per worker thread at a time: a task waiting in the queue of a worker that a
+    # submission kills would otherwise count that death against an innocent submission.
+    settings = {"distributed.scheduler.allowed-failures": course.allowed_failures,
+                "distributed.scheduler.worker-saturation": 1.0}
     with dask.config.set(settings):
         if course.scheduler:
             with Client(course.scheduler, timeout="30s") as client:
@@ -93,8 +96,8 @@ def pending(course: Course, submissions: list[Submission], force: bool = False
 def _lost(course: Course, submission: Submission, error: BaseException) -> Result:
     """The result of a task that did not return one; recorded here."""
     if isinstance(error, KilledWorker):
-        reason = (f"crash: the submission killed its grading worker "
-                  f"{course.allowed_failures + 1} times")
+        reason = (f"crash: its grading worker died {course.allowed_failures + 1} times while "
+                  "grading it")
     else:
         reason = f"error: {type(error).__name__}: {error}"[:300]
     result = Result(submission.student, submission.assignment, submission.digest, FAILED,

