@@ -59,7 +59,7 @@ def _unprivileged(data: Path) -> dict[str, Any]:
     return {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
 
 
-def _free_port() -> int:
+def free_port() -> int:
     """A TCP port of 127.0.0.1 that nobody listens on right now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -103,7 +103,7 @@ def running_postgres(directory: Path) -> Iterator[str]:
         done = subprocess.run(initdb, cwd=data, capture_output=True, text=True, **run_as)
         if done.returncode:
             raise PostgresUnavailable(f"initdb failed:\n{done.stdout}{done.stderr}")
-        port = _free_port()
+        port = free_port()
         postgres = [bin_dir / "postgres", "-D", data, "-h", "127.0.0.1", "-p", str(port), *SERVER]
         with log.open("wb") as out:
             server = subprocess.Popen(postgres, stdout=out, stderr=subprocess.STDOUT, **run_as)

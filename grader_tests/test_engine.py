@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ from dlgrader.course import Course
 from dlgrader.submissions import find_submissions
 
 from . import tiny_course as tiny
+from .postgres import free_port
 
 SLOW_RIGHT = "import time\ntime.sleep(3)\n" + tiny.RIGHT
 KILLS_ITS_PARENT = "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n" + tiny.RIGHT
@@ -172,15 +172,9 @@ def test_a_killed_run_is_finished_by_the_next(tmp_path):
     _assert_graded_once(course, students)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_a_scheduler_and_workers_over_tcp_grade_like_a_cluster(tmp_path):
     """A scheduler and two workers, separate processes on TCP, grade through --scheduler."""
-    address = f"tcp://127.0.0.1:{_free_port()}"
+    address = f"tcp://127.0.0.1:{free_port()}"
     dask_bin = Path(sys.executable).parent
     processes = [subprocess.Popen(
         [dask_bin / "dask", "scheduler", "--host", "127.0.0.1", "--port",
