@@ -28,7 +28,7 @@ test: $(INSTALLED) lint
 	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env grader_tests source
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check dlcourse grader_tests bench data
+	$(BIN)/ruff check dlcourse dlgrader grader_tests bench data
 
 lab: $(INSTALLED)
 	$(BIN)/jupyter lab --notebook-dir=release

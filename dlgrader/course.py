@@ -46,6 +46,8 @@ class Course:
         wall_seconds: wall time of one whole notebook, in seconds (the cell timeout of
             ``nbgrader_config.py`` still holds for each cell).
         file_size_mb: largest file a kernel may write, in MiB.
+        output_mb: all the outputs of one notebook together (text, images, tracebacks),
+            in MiB.
     """
 
     root: Path = ROOT
@@ -62,6 +64,7 @@ class Course:
     cpu_seconds: int = 1200
     wall_seconds: int = 1200
     file_size_mb: int = 256
+    output_mb: int = 16
 
     @classmethod
     def load(cls, root: Path | str = ROOT, **overrides: object) -> Course:

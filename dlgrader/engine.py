@@ -5,7 +5,9 @@ embedded ``LocalCluster`` of single-threaded worker processes by default, or any
 running Dask scheduler (``Course.scheduler``: SSHCluster, dask-jobqueue on Slurm or PBS,
 Kubernetes), whose workers see the course directory at the same path. A worker killed
 mid-task is replaced by its nanny and the task runs again elsewhere; a submission whose
-task kills ``Course.allowed_failures + 1`` workers is recorded as failed.
+task kills ``Course.allowed_failures + 1`` workers is recorded as failed. Tasks go out
+no faster than worker threads free up, so that no innocent task waits in the queue of a
+worker that a submission kills.
 
 What needs grading is decided by the gradebook: a submission with no result, or whose
 files changed since its result, is graded; a run that was killed is finished by the next.
@@ -20,7 +22,7 @@ import uuid
 from collections.abc import Iterator
 
 import dask
-from distributed import Client, LocalCluster, as_completed
+from distributed import Client, Future, LocalCluster, as_completed
 from distributed.scheduler import KilledWorker
 from tqdm.auto import tqdm
 
@@ -33,11 +35,7 @@ from dlgrader.submissions import Submission
 @contextlib.contextmanager
 def connect(course: Course) -> Iterator[Client]:
     """A client of the course's Dask scheduler, or of a new cluster on this machine."""
-    # One task per worker thread at a time: a task waiting in the queue of a worker that a
-    # submission kills would otherwise count that death against an innocent submission.
-    settings = {"distributed.scheduler.allowed-failures": course.allowed_failures,
-                "distributed.scheduler.worker-saturation": 1.0}
-    with dask.config.set(settings):
+    with dask.config.set({"distributed.scheduler.allowed-failures": course.allowed_failures}):
         if course.scheduler:
             with Client(course.scheduler, timeout="30s") as client:
                 yield client
@@ -124,22 +122,37 @@ def run(course: Course, submissions: list[Submission], progress: bool = True,
     if course.sandbox:
         check_sandbox(course, client)
     run_id = uuid.uuid4().hex[:8]  # a key of its own: never a result cached by Dask
-    futures = {
-        client.submit(task.grade, course, s, key=f"grade-{s.assignment}-{s.student}-{run_id}",
-                      retries=1): s
-        for s in submissions
-    }
+    waiting = list(submissions)
+    futures: dict[Future, Submission] = {}
+    running = as_completed()
+
+    def top_up() -> None:
+        # No more tasks out than worker threads: Dask sends these tasks (each its own task
+        # group, so never queued on the scheduler) to workers ahead of time, and a worker
+        # that a submission kills takes every task waiting in its queue with it, counting
+        # the death against those innocent submissions too.
+        slots = max(1, sum(client.nthreads().values()))
+        while waiting and running.count() < slots:
+            s = waiting.pop(0)
+            future = client.submit(task.grade, course, s, retries=1,
+                                   key=f"grade-{s.assignment}-{s.student}-{run_id}")
+            futures[future] = s
+            running.add(future)
+
     results: list[Result] = []
-    bar = tqdm(total=len(futures), desc="grading", unit="submission", disable=not progress,
+    bar = tqdm(total=len(submissions), desc="grading", unit="submission",
+               disable=not progress,
                bar_format="{desc} {n_fmt}/{total_fmt} |{bar}| {elapsed}<{remaining} {postfix}")
     with bar:
-        for future in as_completed(futures):
+        top_up()
+        for future in running:
             try:
                 result = future.result()
             except Exception as error:  # the task never returned: its worker died, say
                 result = _lost(course, futures[future], error)
             results.append(result)
+            top_up()
             failed = sum(r.status != GRADED for r in results)
-            bar.set_postfix_str(f"failed {failed}, {len(futures) - len(results)} left")
+            bar.set_postfix_str(f"failed {failed}, {len(submissions) - len(results)} left")
             bar.update()
     return results

@@ -25,7 +25,14 @@ under ``bwrap``, so that a notebook sees:
   The writable folder belongs to that uid while the kernel runs; afterwards it goes back
   to its owner, less any link, FIFO or socket the kernel left (the grader writes the graded
   notebook there and must not follow a link). Graded by an ordinary user, the kernel keeps
-  that user's uid, in a user namespace of its own.
+  that user's uid, in a user namespace of its own;
+- no new user namespaces: a user namespace would give student code the privileges of root
+  inside it, and with them most of the kernel interfaces that local privilege escalations
+  go through. As root, a seccomp filter (libseccomp, through ``pyseccomp``) set on bwrap
+  and inherited by everything it starts makes ``unshare`` and ``clone`` fail with
+  ``EPERM`` when asked for one (and ``clone3``, whose flags a filter cannot read, with
+  ``ENOSYS``, so that the C library falls back to ``clone``); as an ordinary user, bwrap's
+  ``--disable-userns`` does it.
 
 How each cap of `Limits` is enforced:
 
@@ -42,7 +49,10 @@ How each cap of `Limits` is enforced:
 - ``wall_seconds``: a timer started with the kernel kills every process of the sandbox.
   The notebook's running cell then ends in nbclient's ``DeadKernelError`` (nbgrader logs
   the notebook as failed to autograde and exits non-zero), and the manager's log says
-  why; `SandboxedKernelManager.wall_time_exceeded` is then True.
+  why; `SandboxedKernelManager.wall_time_exceeded` is then True;
+- ``output_bytes``: `SandboxedExecute` counts the outputs the kernel sends (text, data,
+  tracebacks); past the cap it keeps no more and kills the sandbox as the wall-time timer
+  does, so that a flood of output never fills the grader's memory, and logs why.
 
 Interrupts (nbclient's cell timeout) are sent as ``interrupt_request`` messages on the
 control channel, not as SIGINT to the process group, which would reach ``bwrap``.
@@ -70,7 +80,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import fnmatch
+import json
 import os
 import resource
 import shutil
@@ -92,6 +104,7 @@ MiB = 1 << 20
 GiB = 1 << 30
 SANDBOX_ID = 65534
 """The host uid and gid the kernel runs as when grading runs as root ("nobody")."""
+CLONE_NEWUSER = 0x10000000
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 ETC_PATHS = ("ld.so.cache", "passwd", "group", "nsswitch.conf", "hosts", "localtime", "os-release",
@@ -121,8 +134,8 @@ class Limits:
         wall_seconds: seconds from kernel start until the whole sandbox is killed.
         file_size_bytes: largest file a process may write, in bytes (RLIMIT_FSIZE); also
             the size of the sandbox's private /tmp.
-        output_bytes: largest output a notebook may keep, in bytes. Not enforced here:
-            carried for whoever trims the outputs.
+        output_bytes: all the outputs of a notebook together, in bytes (text, data and
+            tracebacks as the kernel sends them).
     """
 
     memory_bytes: int = 4 * GiB
@@ -131,7 +144,7 @@ class Limits:
     cpu_seconds: int = 600
     wall_seconds: float = 900.0
     file_size_bytes: int = 256 * MiB
-    output_bytes: int = 1 * MiB
+    output_bytes: int = 16 * MiB
 
 
 def bwrap_executable() -> str | None:
@@ -288,13 +301,17 @@ class SandboxedKernelManager(AsyncKernelManager):
             shutil.rmtree(self._runtime_dir, ignore_errors=True)
             self._runtime_dir = None
 
-    def _wall_time_over(self) -> None:
-        self.wall_time_exceeded = True
-        self.log.error("sandbox: the notebook ran longer than %g s (Limits.wall_seconds); "
-                       "its kernel and every process it started were killed",
-                       self.limits.wall_seconds)
+    def stop(self, why: str) -> None:
+        """Kills the kernel and every process it started, and logs ``why`` (for a cap
+        that was passed)."""
+        self.log.error("sandbox: %s; its kernel and every process it started were killed", why)
         if self._cgroup is not None:
             self._cgroup.kill()
+
+    def _wall_time_over(self) -> None:
+        self.wall_time_exceeded = True
+        self.stop(f"the notebook ran longer than {self.limits.wall_seconds:g} s "
+                  "(Limits.wall_seconds)")
 
     def _sandbox_env(self, env: dict[str, str]) -> dict[str, str]:
         assert self.kernel_spec is not None
@@ -388,6 +405,7 @@ class _Preexec:
             (resource.RLIMIT_CORE, 0, 0),
         ]
         self.procs_files = procs_files
+        self.seccomp = _no_user_namespaces() if os.geteuid() == 0 else None
 
     def __call__(self) -> None:
         for path in self.procs_files:
@@ -398,6 +416,24 @@ class _Preexec:
                 os.close(fd)
         for which, soft, hard in self.rlimits:
             resource.setrlimit(which, (soft, hard))
+        if self.seccomp is not None:
+            self.seccomp.load()
+
+
+def _no_user_namespaces():
+    """A seccomp filter (not loaded yet) that refuses to create user namespaces."""
+    try:
+        import pyseccomp as seccomp
+        refuse = seccomp.ERRNO(errno.EPERM)
+        rules = seccomp.SyscallFilter(seccomp.ALLOW)
+        new_user = seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER)
+        rules.add_rule(refuse, "unshare", new_user)
+        rules.add_rule(refuse, "clone", new_user)
+        rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
+    except (ImportError, OSError, RuntimeError, ValueError) as error:
+        raise SandboxError(f"cannot build the seccomp filter (pyseccomp, libseccomp): "
+                           f"{error}") from error
+    return rules
 
 
 class _Cgroup:
@@ -518,10 +554,15 @@ def check_available() -> str | None:
     except (SandboxError, OSError) as error:
         return (f"cannot cap the kernels' memory and processes ({error}): grading must run as "
                 "root, or in a cgroup v2 subtree that delegates memory and pids")
+    try:
+        preexec = _Preexec(Limits(), [])
+    except SandboxError as error:
+        return str(error)
     command = [binary, *_namespace_options(), "--ro-bind", "/", "/", "--proc", "/proc",
                "--", *drop_root, "true"]
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=30)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=30,
+                                preexec_fn=preexec)
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"bubblewrap cannot run: {error}"
     if result.returncode != 0:
@@ -542,6 +583,35 @@ class SandboxedExecute(Execute):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
         super().__init__(*args, **kwargs)
+        self._output_bytes = 0
+
+    def create_kernel_manager(self):  # type: ignore[override]
+        """nbclient's kernel manager, logging where this preprocessor logs (nbgrader's
+        application log), so that the reason a cap stopped the kernel reaches the grader."""
+        manager = super().create_kernel_manager()
+        manager.log = self.log
+        return manager
+
+    def process_message(self, msg, cell, cell_index):  # type: ignore[override]
+        """nbclient's handling of one kernel message, past the output cap: no output kept
+        and the sandbox stopped (once)."""
+        limit = self.km.limits.output_bytes
+        if self._output_bytes <= limit:
+            self._output_bytes += _output_size(msg["content"])
+            if self._output_bytes > limit:
+                self.km.stop(f"the notebook's output passed {limit} bytes "
+                             "(Limits.output_bytes)")
+        if self._output_bytes > limit and msg["msg_type"] != "status":
+            return None
+        return super().process_message(msg, cell, cell_index)
+
+
+def _output_size(content: dict) -> int:
+    """The size of a message's output in characters: its text, data and traceback."""
+    parts = [content.get("text", ""), *(content.get("data") or {}).values(),
+             *(content.get("traceback") or [])]
+    return sum(len(part) if isinstance(part, str) else len(json.dumps(part))
+               for part in parts)
 
 
 def autograde_preprocessors() -> list[type]:

@@ -44,6 +44,10 @@ NBGRADER_SCHEMA_VERSION = 3
 
 # nbgrader's log -> the reason shown to the instructor; the first match wins.
 _LOG_REASONS = (
+    (re.compile(r"sandbox: the notebook's output passed"),
+     "output: the notebook's outputs passed the course's output_mb"),
+    (re.compile(r"sandbox: the notebook ran longer than"),
+     "timeout: the notebook ran longer than the course's wall_seconds"),
     (re.compile(r"DeadKernelError|Kernel died|kernel.*(?:died|restarted)", re.I),
      "crash: the kernel died (exit, os._exit, a signal or out of memory)"),
     (re.compile(r"UnresponsiveKernelError|became unresponsive", re.I),
@@ -141,7 +145,8 @@ def _kernel_config(course: Course, canary_report: Path) -> Config:
         manager.limits = sandbox.Limits(
             memory_bytes=course.memory_mb * 2**20, max_processes=course.max_processes,
             cpu_seconds=course.cpu_seconds, wall_seconds=course.wall_seconds,
-            file_size_bytes=course.file_size_mb * 2**20)
+            file_size_bytes=course.file_size_mb * 2**20,
+            output_bytes=course.output_mb * 2**20)
         # Not NBGRADER_EXECUTION: a notebook has no business knowing it is being graded.
         default_env = sandbox.SandboxedKernelManager.class_traits()["pass_env"].default()
         manager.pass_env = [name for name in default_env if not name.startswith("NBGRADER")]
@@ -187,11 +192,7 @@ def grade(course: Course, submission: Submission) -> Result:
     except Refused as refusal:
         result = Result(student, assignment, graded_digest, FAILED, str(refusal))
     except nbgrader_app.NbgraderError as error:
-        if course.sandbox and time.monotonic() - started >= course.wall_seconds:
-            reason = f"timeout: the notebook ran longer than {course.wall_seconds} s"
-        else:
-            reason = reason_from_log(error.log)
-        result = Result(student, assignment, graded_digest, FAILED, reason)
+        result = Result(student, assignment, graded_digest, FAILED, reason_from_log(error.log))
     finally:
         _remove(root)
     result = Result(**{**vars(result), "seconds": round(time.monotonic() - started, 3)})

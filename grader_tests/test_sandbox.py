@@ -10,7 +10,8 @@ the sandbox, with small caps, together with an honest student and a victim. Then
 - no file outside the attackers' own folders changed (checksums);
 - nothing connected to a server listening on the grading machine;
 - no process of any attack is left;
-- every notebook ended within the wall-time cap;
+- every notebook ended within the wall-time cap; the CPU-time cap ends a loop that
+  ignores interrupts, the output cap a flood of output;
 - the feedback pages carry no script from a submission.
 """
 
@@ -36,7 +37,8 @@ CATALOGUE = Path(__file__).parent / "attacks" / "tiny.toml"
 ATTACKS = tomllib.loads(CATALOGUE.read_text())["attack"]
 HONEST = ("honest", "victim")
 MARKER = "987654"  # the attackers' sleeping processes carry it in their command line
-CAPS = {"memory_mb": 2048, "max_processes": 64, "cpu_seconds": 60, "wall_seconds": 25}
+CAPS = {"memory_mb": 2048, "max_processes": 64, "cpu_seconds": 6, "wall_seconds": 25,
+        "file_size_mb": 16, "output_mb": 1}
 
 
 def _checksums(*folders: Path) -> dict[str, str]:
@@ -82,12 +84,16 @@ def attacked(tmp_path_factory):
             tiny.hand_in(course, student, tiny.RIGHT)
         for attack in ATTACKS:
             code = attack["code"].format(course=course.root, port=listener.port, marker=MARKER)
-            folder = tiny.hand_in(course, attack["name"], code).parent
+            notebook = tiny.hand_in(course, attack["name"], code)
             for name, text in attack.get("files", {}).items():
-                (folder / name).parent.mkdir(parents=True, exist_ok=True)
-                (folder / name).write_text(text)
+                (notebook.parent / name).parent.mkdir(parents=True, exist_ok=True)
+                (notebook.parent / name).write_text(text)
+            if "link" in attack:
+                notebook.unlink()
+                notebook.symlink_to(course.root / attack["link"])
         protected = [course.source_dir, course.release_dir, *(
-            course.submitted_dir / student for student in HONEST), ROOT / "dlcourse"]
+            course.submitted_dir / student for student in HONEST),
+            ROOT / "dlcourse", ROOT / "dlgrader"]
         before = _checksums(*protected)
         submissions = find_submissions(course, [tiny.ASSIGNMENT])
         engine.prepare(course, submissions)
@@ -146,6 +152,21 @@ def test_every_notebook_ends_within_the_wall_time_cap(attacked):
     assert slowest.seconds < CAPS["wall_seconds"] + 30, slowest
     slow = attacked["results"]["slow_in_every_cell"]
     assert slow.status == gradebook.FAILED and slow.reason.startswith("timeout"), slow
+
+
+def test_the_cpu_cap_ends_a_loop_that_ignores_interrupts(attacked):
+    """A busy loop that ignores the cell timeout's interrupt dies of the CPU-time cap,
+    before the wall-time cap."""
+    spin = attacked["results"]["ignores_interrupts_and_spins"]
+    assert spin.status == gradebook.FAILED and spin.reason.startswith("crash"), spin
+    assert spin.seconds < CAPS["wall_seconds"], spin
+
+
+def test_the_output_cap_ends_an_output_flood(attacked):
+    """A notebook that prints without end is stopped at the output cap, with its reason."""
+    flood = attacked["results"]["output_flood"]
+    assert flood.status == gradebook.FAILED and flood.reason.startswith("output"), flood
+    assert flood.seconds < CAPS["wall_seconds"], flood
 
 
 def test_the_instructor_sees_every_flag(attacked):
