@@ -136,8 +136,8 @@ def _numpy(values) -> np.ndarray:
 def show_predictions(images, labels, predicted, *, num: int = 100, ncols: int = 10) -> Figure:
     """Draws images in a grid, each titled with its predicted label; wrong ones in red.
 
-    The seed's figure of 100 random test images: pick the images (at random or not)
-    before calling; the first ``num`` of them are shown, row by row.
+    Problem set 000's figure of 100 random test images: pick the images (at random or
+    not) before calling; the first ``num`` of them are shown, row by row.
 
     Args:
         images: shape (N, H, W), or (N, D) with D = H * W for square images
