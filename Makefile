@@ -8,7 +8,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export JUPYTER_PLATFORM_DIRS := 1
 export JUPYTER_PREFER_ENV_PATH := 1
 
-.PHONY: demo test lab release bench lint clean
+.PHONY: demo test lab release bench mutate lint clean
 
 $(INSTALLED): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ release: $(INSTALLED)
 
 bench: $(INSTALLED)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Mutation testing of every assignment's tests: kill rate per cell, survivors as diffs.
+mutate: $(INSTALLED)
+	$(BIN)/python -m dlcourse.cli mutate
 
 clean:
 	rm -rf autograded/*/ feedback submitted gradebook.db grades.csv

@@ -7,6 +7,9 @@
 - ``demo``: the same on the bundled example submissions (the reference solution, the
   unchanged release, and the example students of ``grader_tests/scenarios/``).
 - ``course-map``: the README's table of assignments and points.
+- ``mutate``: mutation testing of each assignment's tests (`dlgrader.mutants`): the kill
+  rate per solution cell and every surviving mutant as a diff; exits 1 when an
+  assignment's kill rate is below ``--min-kill-rate``.
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from dlgrader import engine, nbgrader_app, notebooks, report, scenarios
+from distributed import as_completed
+from tqdm.auto import tqdm
+
+from dlgrader import engine, mutants, nbgrader_app, notebooks, report, scenarios
 from dlgrader.course import ROOT, Course
 from dlgrader.gradebook import FAILED
 from dlgrader.submissions import find_submissions, submit
@@ -108,6 +114,27 @@ def course_map(course: Course, assignments: Iterable[str]) -> str:
     return "\n".join(lines)
 
 
+def mutate(course: Course, assignments: list[str], min_kill_rate: float = 0.0) -> int:
+    """Mutation testing, one engine task per assignment; prints each report as it comes
+    and a summary; returns 1 if an assignment's kill rate is below ``min_kill_rate``."""
+    rates = {}
+    with engine.connect(course) as client:
+        futures = {client.submit(mutants.run_in_subprocess, course.source_dir, assignment,
+                                 course.kernel_threads, pure=False): assignment
+                   for assignment in assignments}
+        for future in tqdm(as_completed(futures), total=len(futures), desc="mutate",
+                           unit="assignment"):
+            assignment = futures[future]
+            outcomes = future.result()
+            equivalents = mutants.load_equivalents(assignment)
+            rates[assignment] = mutants.kill_rate(outcomes, equivalents)
+            tqdm.write(mutants.report(assignment, outcomes, equivalents) + "\n")
+    print("| assignment | kill rate |\n|---|---|")
+    for assignment in assignments:
+        print(f"| `{assignment}` | {rates[assignment]:.1%} |")
+    return 1 if min(rates.values()) < min_kill_rate else 0
+
+
 def demo(course: Course, assignments: list[str]) -> int:
     """Release, submit the examples, grade them and print the score table."""
     release(course, assignments)
@@ -121,13 +148,14 @@ def demo(course: Course, assignments: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dlcourse", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["release", "grade", "demo", "course-map"])
+    parser.add_argument("command",
+                        choices=["release", "grade", "demo", "course-map", "mutate"])
     parser.add_argument(
         "assignments", nargs="*", help="assignment ids (default: every folder of source/)"
     )
     parser.add_argument("--course-dir", type=Path, default=ROOT, metavar="PATH",
                         help="the nbgrader course directory (default: this repository)")
-    engine_options = parser.add_argument_group("grading engine (grade, demo)")
+    engine_options = parser.add_argument_group("grading engine (grade, demo, mutate)")
     engine_options.add_argument("--workers", type=int, metavar="N",
                                 help="local worker processes (default: one per core)")
     engine_options.add_argument("--scheduler", metavar="ADDRESS",
@@ -136,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
                                 default=None, help="run student kernels without the sandbox")
     engine_options.add_argument("--force", action="store_true",
                                 help="regrade every submission, not only new ones")
+    parser.add_argument("--min-kill-rate", type=float, default=0.0, metavar="RATE",
+                        help="mutate: exit 1 when an assignment's kill rate is below RATE")
     args = parser.parse_args(argv)
     course = Course.load(args.course_dir, workers=args.workers, scheduler=args.scheduler,
                          sandbox=args.sandbox)
@@ -150,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
             return grade(course, assignments, force=args.force)
         elif args.command == "course-map":
             print(course_map(course, assignments))
+        elif args.command == "mutate":
+            return mutate(course, assignments, args.min_kill_rate)
         else:
             return demo(course, assignments)
     except nbgrader_app.NbgraderError as error:

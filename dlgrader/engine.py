@@ -43,7 +43,7 @@ def connect(course: Course) -> Iterator[Client]:
         workers = course.workers or os.cpu_count() or 1
         with (
             LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                         dashboard_address=None, silence_logs=logging.ERROR) as cluster,
+                         dashboard_address=":0", silence_logs=logging.ERROR) as cluster,
             Client(cluster) as client,
         ):
             yield client

@@ -10,13 +10,13 @@ import pytest
 
 STUDENT_MODULES = ["dlcourse", "dlcourse.checks", "dlcourse.data", "dlcourse.gradcheck",
                    "dlcourse.graphs", "dlcourse.images", "dlcourse.plots", "dlcourse.symbolic",
-                   "dlcourse.train"]
+                   "dlcourse.sweep", "dlcourse.train"]
 INSTRUCTOR_SIDE = ["dlgrader", "nbgrader", "distributed", "sqlalchemy"]
 # What a module that does not need it must not drag in (seconds of import time each).
 HEAVY = {"sympy": ["dlcourse.checks", "dlcourse.data", "dlcourse.gradcheck",
-                   "dlcourse.graphs", "dlcourse.plots", "dlcourse.train"],
+                   "dlcourse.graphs", "dlcourse.plots", "dlcourse.sweep", "dlcourse.train"],
          "torch": ["dlcourse.checks", "dlcourse.data", "dlcourse.gradcheck",
-                   "dlcourse.graphs", "dlcourse.plots", "dlcourse.train"]}
+                   "dlcourse.graphs", "dlcourse.plots", "dlcourse.sweep", "dlcourse.train"]}
 
 
 def _imported_by(module: str) -> set[str]:
