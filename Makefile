@@ -30,8 +30,11 @@ test: $(INSTALLED) lint
 lint: $(INSTALLED)
 	$(BIN)/ruff check dlcourse dlgrader grader_tests bench data
 
+# Students work in workspace/, a copy of release/ that regenerating the release never
+# touches: files it lacks are copied in, none is overwritten (dlcourse/workspace.py).
 lab: $(INSTALLED)
-	$(BIN)/jupyter lab --notebook-dir=release
+	$(BIN)/python -m dlcourse.workspace
+	$(BIN)/jupyter lab --notebook-dir=workspace
 
 release: $(INSTALLED)
 	$(BIN)/python -m dlcourse.cli release
