@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
+from IPython.core.displayhook import DisplayHook
 
 from dlgrader import cli, notebooks
 from dlgrader.course import Course
@@ -97,3 +99,17 @@ def test_reference_module_runs_and_defines_the_layers():
     exec(notebooks.reference_module("hw2_layers"), namespace)
     for name in ("fc_forward", "conv_backward", "softmax_loss", "batchnorm_forward"):
         assert callable(namespace[name]), name
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_test_cells_print_nothing(assignment):
+    """A test cell whose checks are all hidden is only its docstring in the release; it
+    must not echo it as an output, which nbgrader's validate would also read as a partial
+    score ("cannot be converted to a float")."""
+    release_nb = notebooks.read(notebooks.notebook_path(assignment, notebooks.RELEASE_DIR))
+    for cell in release_nb.cells:
+        if notebooks.is_test(cell):
+            last = ast.parse(cell.source).body[-1]
+            echoes = isinstance(last, ast.Expr) and not isinstance(last.value, ast.Call)
+            quiet = DisplayHook.semicolon_at_end_of_expression(cell.source)
+            assert quiet or not echoes, f"{notebooks.grade_id(cell)} echoes its last expression"
