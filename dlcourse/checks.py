@@ -1,9 +1,9 @@
 """Assertion helpers for the notebooks' test cells.
 
-Every helper raises `AssertionError` with a message that names the quantity under test
-and says what is wrong (its type, its shape, where the first mismatch is, how large the
-error is, which tolerance applies, and sometimes a hint), but never prints the expected
-values: hidden tests must not give away the answer.
+Every helper raises `CheckFailed`, an `AssertionError`, with a message that names the
+quantity under test and says what is wrong (its type, its shape, where the first
+mismatch is, how large the error is, which tolerance applies, and sometimes a hint),
+but never prints the expected values: hidden tests must not give away the answer.
 
 Test cells import this module inside their test function::
 
@@ -28,9 +28,11 @@ from typing import NoReturn
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from dlcourse.failures import CheckFailed
 from dlcourse.gradcheck import numeric_gradient
 
 __all__ = [
+    "CheckFailed",
     "assert_close",
     "assert_finite",
     "assert_gradient",
@@ -46,7 +48,7 @@ def _fail(name: str, message: str, hint: str | None = None) -> NoReturn:
     text = f"{name}: {message}"
     if hint:
         text += f" Hint: {hint}"
-    raise AssertionError(text)
+    raise CheckFailed(text)
 
 
 def _type_name(value: object) -> str:
@@ -71,7 +73,7 @@ def assert_true(condition: object, message: str) -> None:
         AssertionError: if `condition` is false.
     """
     if not bool(condition):
-        raise AssertionError(message)
+        raise CheckFailed(message)
 
 
 def unpack(result: object, names: Sequence[str], *, name: str) -> tuple:

@@ -41,6 +41,7 @@ import numpy as np
 import sympy as sp
 from sympy.core.function import FunctionClass
 
+from dlcourse.failures import CheckFailed
 from dlcourse.graphs import topological_order
 
 __all__ = [
@@ -66,7 +67,7 @@ HIGH_PRECISION_DIGITS = 50
 
 
 def _fail(message: str) -> None:
-    raise AssertionError(message)
+    raise CheckFailed(message)
 
 
 def matrix_symbols(name: str, rows: int, cols: int = 1) -> sp.Matrix:

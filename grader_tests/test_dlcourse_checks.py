@@ -211,3 +211,17 @@ def test_unpack_reports_wrong_return_values():
     assert "returned a numpy.ndarray, expected a tuple of 2 (out, cache)" in message
     message = failure_message(checks.unpack, (1, 2, 3), names, name="fc_forward")
     assert message == "fc_forward: returned 3 items, expected a tuple of 2 (out, cache)."
+
+
+def test_a_failed_check_renders_as_its_message_and_the_test_line():
+    """IPython shows `_render_traceback_()` in place of the traceback: the wrapped
+    message and the calling line, no frame or file path of dlcourse."""
+    with pytest.raises(checks.CheckFailed) as info:
+        checks.assert_close(np.ones((3, 4)), np.zeros((3, 4)), name="relu_backward dx")
+    assert isinstance(info.value, AssertionError)
+    lines = info.value._render_traceback_()
+    assert lines[0].startswith("CheckFailed: relu_backward dx: 12 of 12 entries")
+    assert all(len(line) <= 88 for line in lines[:-1]), lines
+    assert " ".join(line.strip() for line in lines[:-1]) == f"CheckFailed: {info.value}"
+    assert re.fullmatch(r"in the test cell, line \d+: checks\.assert_close\(np\.ones.*", lines[-1])
+    assert not any("dlcourse" in line for line in lines), lines

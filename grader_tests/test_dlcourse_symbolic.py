@@ -10,6 +10,7 @@ import pytest
 import sympy as sp
 
 from dlcourse import symbolic
+from dlcourse.failures import CheckFailed
 from dlcourse.symbolic import (
     assert_equivalent,
     assert_expression,
@@ -32,7 +33,7 @@ DSIGMA = sp.exp(-u) / (1 + sp.exp(-u)) ** 2  # the reference derivative of the l
 def _message(answer, expected=DSIGMA, symbols=(u,), **kwargs) -> str:
     """The failure message of a comparison that must fail."""
     kwargs.setdefault("name", "dsigma/du")
-    with pytest.raises(AssertionError) as info:
+    with pytest.raises(CheckFailed) as info:
         assert_equivalent(answer, expected, list(symbols), **kwargs)
     return str(info.value)
 
