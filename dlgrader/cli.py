@@ -4,6 +4,8 @@
 - ``grade``: grade every new or changed submission in ``submitted/`` on the grading
   engine, write the HTML feedback and ``grades.csv``, and print the score table; exits
   1 when a submission failed.
+- ``feedback``: write the feedback pages of every graded submission again, from the
+  gradebook as it stands (after hand grading, say); grading writes them once already.
 - ``demo``: the same on the bundled example submissions (the reference solution, the
   unchanged release, and the example students of ``grader_tests/scenarios/``).
 - ``course-map``: the README's table of assignments and points.
@@ -23,9 +25,9 @@ from pathlib import Path
 from distributed import as_completed
 from tqdm.auto import tqdm
 
-from dlgrader import engine, mutants, nbgrader_app, notebooks, report, scenarios
+from dlgrader import engine, gradebook, mutants, nbgrader_app, notebooks, report, scenarios
 from dlgrader.course import ROOT, Course
-from dlgrader.gradebook import FAILED
+from dlgrader.gradebook import FAILED, GRADED
 from dlgrader.submissions import find_submissions, submit
 
 DEMO_PREFIX = "example-"
@@ -91,6 +93,16 @@ def grade(course: Course, assignments: list[str], force: bool = False) -> int:
     return 1 if any(line.status == FAILED for line in standing) else 0
 
 
+def feedback(course: Course, assignments: list[str]) -> int:
+    """Rewrites the feedback page of every graded submission of ``assignments``."""
+    graded = sorted(key for key, result in gradebook.results(course).items()
+                    if result.status == GRADED and key[1] in assignments)
+    for student, assignment in tqdm(graded, desc="feedback", unit="submission"):
+        nbgrader_app.generate_feedback(course, course.root, student, assignment)
+    print(f"feedback: {len(graded)} page(s) in feedback/<student>/<assignment>/", flush=True)
+    return 0
+
+
 def course_map(course: Course, assignments: Iterable[str]) -> str:
     """The README's course map: points per assignment, by machine and by hand."""
     lines = [
@@ -149,7 +161,7 @@ def demo(course: Course, assignments: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dlcourse", description=__doc__.splitlines()[0])
     parser.add_argument("command",
-                        choices=["release", "grade", "demo", "course-map", "mutate"])
+                        choices=["release", "grade", "feedback", "demo", "course-map", "mutate"])
     parser.add_argument(
         "assignments", nargs="*", help="assignment ids (default: every folder of source/)"
     )
@@ -178,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
             release(course, assignments)
         elif args.command == "grade":
             return grade(course, assignments, force=args.force)
+        elif args.command == "feedback":
+            return feedback(course, assignments)
         elif args.command == "course-map":
             print(course_map(course, assignments))
         elif args.command == "mutate":

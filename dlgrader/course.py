@@ -38,6 +38,8 @@ class Course:
         allowed_failures: how many times a submission may kill its worker before it is
             recorded as failed.
         feedback: write each graded submission's HTML feedback as part of its task.
+        feedback_shows_hidden_tests: show the code of hidden tests in feedback pages
+            (by default a page shows their docstrings, points and messages only).
         sandbox: run every student kernel in the bubblewrap sandbox (`dlgrader.sandbox`),
             with the caps below.
         memory_mb: memory of one kernel and all it starts, in MiB.
@@ -58,6 +60,7 @@ class Course:
     kernel_threads: int = 1
     allowed_failures: int = 2
     feedback: bool = True
+    feedback_shows_hidden_tests: bool = False
     sandbox: bool = True
     memory_mb: int = 4096
     max_processes: int = 128

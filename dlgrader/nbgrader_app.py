@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.apps.api import capture_log
 from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
@@ -20,6 +21,7 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from dlgrader.course import Course
+from dlgrader.feedback import FeedbackGrades
 
 CONFIG_FILE = "nbgrader_config.py"
 
@@ -112,9 +114,14 @@ def generate_feedback(course: Course, root: Path, student: str, assignment: str)
     """Writes ``root/feedback/<student>/<assignment>`` from ``root/autograded``.
 
     The page is sanitised: HTML and scripts that a submission put in its outputs or its
-    markdown are escaped or dropped, so nothing from it runs in a reader's browser.
+    markdown are escaped or dropped, so nothing from it runs in a reader's browser. It
+    shows hidden tests' docstrings and messages but not their code, unless the course's
+    ``feedback_shows_hidden_tests`` is set, and marks answers awaiting hand grading
+    (`dlgrader.feedback`).
     """
     cfg = config(course, root)
+    cfg.GenerateFeedback.preprocessors = [FeedbackGrades, CSSHTMLHeaderPreprocessor]
+    cfg.FeedbackGrades.show_hidden_tests = course.feedback_shows_hidden_tests
     cfg.HTMLExporter.template_name = "feedback"
     cfg.HTMLExporter.sanitize_html = True
     cfg.HTMLExporter.preprocessors = ["nbconvert.preprocessors.sanitize.SanitizeHTML"]

@@ -223,5 +223,5 @@ def test_a_failed_check_renders_as_its_message_and_the_test_line():
     assert lines[0].startswith("CheckFailed: relu_backward dx: 12 of 12 entries")
     assert all(len(line) <= 88 for line in lines[:-1]), lines
     assert " ".join(line.strip() for line in lines[:-1]) == f"CheckFailed: {info.value}"
-    assert re.fullmatch(r"in the test cell, line \d+: checks\.assert_close\(np\.ones.*", lines[-1])
+    assert re.fullmatch(r"in the test cell, line \d+", lines[-1]), lines[-1]
     assert not any("dlcourse" in line for line in lines), lines

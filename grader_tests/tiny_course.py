@@ -31,8 +31,12 @@ def _cell(kind: str, source: str, grade_id: str | None = None, **nbgrader: objec
     return cell
 
 
-def source_notebook() -> nbformat.NotebookNode:
-    """The instructor's notebook of ``tiny``."""
+WRITTEN_POINTS = 2.0  # of the written answer, when the course has one
+
+
+def source_notebook(written_answer: bool = False) -> nbformat.NotebookNode:
+    """The instructor's notebook of ``tiny``; with ``written_answer``, also a question
+    graded by hand (cell ``why``, `WRITTEN_POINTS`)."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
@@ -48,23 +52,29 @@ def source_notebook() -> nbformat.NotebookNode:
                       ' err_msg="wrong on floats")'
                       "\n### END HIDDEN TESTS", "test_add_hidden", grade=True, points=2),
     ]
+    if written_answer:
+        nb.cells.append(_cell("markdown", "YOUR ANSWER HERE", "why", solution=True,
+                              grade=True, locked=False, points=WRITTEN_POINTS))
     return nb
 
 
-def make_course(root: Path, **settings: object) -> Course:
+def make_course(root: Path, written_answer: bool = False, **settings: object) -> Course:
     """A released course of the one assignment ``tiny`` at ``root``; no submissions yet.
 
     ``settings`` are Course settings (``db_url``, ``workers``, ...).
     """
-    (root / "source" / ASSIGNMENT).mkdir(parents=True)
-    nbformat.write(source_notebook(), root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    folder = root / "source" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    nbformat.write(source_notebook(written_answer), folder / f"{ASSIGNMENT}.ipynb")
     shutil.copy(ROOT / "nbgrader_config.py", root)
     course = Course.load(root, **settings)
     nbgrader_app.generate_assignment(course, ASSIGNMENT)
     return course
 
 
-def hand_in(course: Course, student: str, code: str) -> Path:
-    """Submits the release with ``code`` as the solution of ``add``; returns the path."""
+def hand_in(course: Course, student: str, code: str, **answers: str) -> Path:
+    """Submits the release with ``code`` as the solution of ``add`` and ``answers`` in
+    the other solution cells (by grade id); returns the path."""
     release = notebooks.read(notebooks.notebook_path(ASSIGNMENT, course.release_dir))
-    return submit(course, student, ASSIGNMENT, notebooks.fill_in(release, {"add": code}))
+    return submit(course, student, ASSIGNMENT,
+                  notebooks.fill_in(release, {"add": code, **answers}))
