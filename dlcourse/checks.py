@@ -22,6 +22,7 @@ cannot swap in assertions that always pass.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
@@ -36,6 +37,7 @@ __all__ = [
     "assert_close",
     "assert_finite",
     "assert_gradient",
+    "assert_inputs_unchanged",
     "assert_is_array",
     "assert_scalar",
     "assert_shape",
@@ -393,3 +395,46 @@ def assert_gradient(
             f"{float(rel[wrong].max()):.3g} (tolerance {tol:g}).",
             hint,
         )
+
+
+def assert_inputs_unchanged(function: Callable, *args: object, name: str) -> object:
+    """Call ``function(*args)`` and check that it left each array argument as it was.
+
+    Layers are called again and again on the same arrays (hw3 reuses a batch for the
+    forward pass, the backward pass and the numerical check), so a function that writes
+    into its input (``x[x < 0] = 0``, ``x -= x.max(axis=1, keepdims=True)``,
+    ``np.maximum(x, 0, out=x)``) corrupts its caller's data. Only numpy arrays passed
+    directly are checked: the parameter dicts (which batch normalization updates) and
+    the caches are not.
+
+    Args:
+        function: the student's function.
+        args: its arguments, positional.
+        name: the function's name, for the message.
+
+    Returns:
+        What `function` returned.
+
+    Raises:
+        AssertionError: naming the first argument that changed (by its parameter name
+            where the signature gives one) and how many of its entries.
+    """
+    copies = {i: arg.copy() for i, arg in enumerate(args) if isinstance(arg, np.ndarray)}
+    result = function(*args)
+    try:
+        positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        names = [parameter.name for parameter in inspect.signature(function).parameters.values()
+                 if parameter.kind in positional]
+    except (TypeError, ValueError):  # no signature to read (a builtin, say)
+        names = []
+    for i, before in copies.items():
+        after = args[i]
+        if after.shape == before.shape and np.array_equal(after, before, equal_nan=True):
+            continue
+        label = repr(names[i]) if i < len(names) else f"number {i + 1}"
+        changed = (f"{int(np.sum(after != before))} of {before.size} entries"
+                   if after.shape == before.shape else "its shape")
+        _fail(name, f"changed its argument {label} in place ({changed}).",
+              "A function must leave the arrays it is given as they were: compute into a "
+              "new array (np.maximum(x, 0), x - m) or work on a copy (x = x.copy()).")
+    return result

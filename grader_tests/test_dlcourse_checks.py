@@ -225,3 +225,44 @@ def test_a_failed_check_renders_as_its_message_and_the_test_line():
     assert " ".join(line.strip() for line in lines[:-1]) == f"CheckFailed: {info.value}"
     assert re.fullmatch(r"in the test cell, line \d+", lines[-1]), lines[-1]
     assert not any("dlcourse" in line for line in lines), lines
+
+
+def test_assert_inputs_unchanged_names_the_argument_a_function_wrote_into():
+    def relu_in_place(x):
+        np.maximum(x, 0, out=x)
+        return x, None
+
+    def svm_relabel(scores, y):
+        y[y == 0] = -1
+        return float(np.maximum(0, 1 - y * scores).mean()), None
+
+    def reshape_in_place(x):
+        x.shape = (x.size,)
+        return x
+
+    x = np.array([[-1.0, 2.0], [3.0, -4.0]])
+    message = failure_message(checks.assert_inputs_unchanged, relu_in_place, x.copy(),
+                              name="relu_forward")
+    assert message.startswith("relu_forward: changed its argument 'x' in place (2 of 4 entries)")
+    message = failure_message(checks.assert_inputs_unchanged, svm_relabel, np.ones(4),
+                              np.array([0, 1, 0, 1]), name="svm_loss")
+    assert "argument 'y' in place (2 of 4 entries)" in message
+    message = failure_message(checks.assert_inputs_unchanged, reshape_in_place, x.copy(),
+                              name="f")
+    assert "argument 'x' in place (its shape)" in message
+    message = failure_message(checks.assert_inputs_unchanged, lambda *a: a[0].fill(0),
+                              np.ones(1), np.ones(2), name="g")
+    assert "argument number 1" in message
+
+
+def test_assert_inputs_unchanged_passes_pure_functions_and_returns_their_result():
+    x, y = np.array([-1.0, np.nan, 2.0]), np.array([0, 1, 1])
+    params = {"mode": "train"}
+
+    def updates_its_dict(x, params):
+        params["running_mean"] = x.mean()
+        return np.maximum(x, 0), "cache"
+
+    assert checks.assert_inputs_unchanged(lambda a, b: a + b, x, y, name="add")[1] != 1
+    result = checks.assert_inputs_unchanged(updates_its_dict, x, params, name="bn")
+    assert result[1] == "cache" and "running_mean" in params
