@@ -421,20 +421,30 @@ def assert_inputs_unchanged(function: Callable, *args: object, name: str) -> obj
     """
     copies = {i: arg.copy() for i, arg in enumerate(args) if isinstance(arg, np.ndarray)}
     result = function(*args)
-    try:
-        positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-        names = [parameter.name for parameter in inspect.signature(function).parameters.values()
-                 if parameter.kind in positional]
-    except (TypeError, ValueError):  # no signature to read (a builtin, say)
-        names = []
     for i, before in copies.items():
         after = args[i]
-        if after.shape == before.shape and np.array_equal(after, before, equal_nan=True):
-            continue
+        if after.shape != before.shape:
+            changed = "its shape"
+        else:
+            same = after == before
+            if np.issubdtype(before.dtype, np.inexact):
+                same |= np.isnan(after) & np.isnan(before)
+            if same.all():
+                continue
+            changed = f"{int(same.size - same.sum())} of {before.size} entries"
+        names = _positional_names(function)
         label = repr(names[i]) if i < len(names) else f"number {i + 1}"
-        changed = (f"{int(np.sum(after != before))} of {before.size} entries"
-                   if after.shape == before.shape else "its shape")
         _fail(name, f"changed its argument {label} in place ({changed}).",
               "A function must leave the arrays it is given as they were: compute into a "
               "new array (np.maximum(x, 0), x - m) or work on a copy (x = x.copy()).")
     return result
+
+
+def _positional_names(function: Callable) -> list[str]:
+    """The names of `function`'s positional parameters; [] when it has no signature."""
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):  # a builtin, say
+        return []
+    return [parameter.name for parameter in parameters if parameter.kind in positional]

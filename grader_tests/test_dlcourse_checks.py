@@ -254,6 +254,13 @@ def test_assert_inputs_unchanged_names_the_argument_a_function_wrote_into():
                               np.ones(1), np.ones(2), name="g")
     assert "argument number 1" in message
 
+    def zero_first_entry(x):
+        x[0] = 0.0
+
+    message = failure_message(checks.assert_inputs_unchanged, zero_first_entry,
+                              np.array([1.0, np.nan, np.nan]), name="h")
+    assert "argument 'x' in place (1 of 3 entries)" in message, "a NaN left alone counts"
+
 
 def test_assert_inputs_unchanged_passes_pure_functions_and_returns_their_result():
     x, y = np.array([-1.0, np.nan, 2.0]), np.array([0, 1, 1])
@@ -263,6 +270,7 @@ def test_assert_inputs_unchanged_passes_pure_functions_and_returns_their_result(
         params["running_mean"] = x.mean()
         return np.maximum(x, 0), "cache"
 
-    assert checks.assert_inputs_unchanged(lambda a, b: a + b, x, y, name="add")[1] != 1
+    result = checks.assert_inputs_unchanged(lambda a, b: a + b, x, y, name="add")
+    np.testing.assert_array_equal(result, np.array([-1.0, np.nan, 3.0]))
     result = checks.assert_inputs_unchanged(updates_its_dict, x, params, name="bn")
     assert result[1] == "cache" and "running_mean" in params
