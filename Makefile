@@ -32,9 +32,10 @@ lint: $(INSTALLED)
 
 # Students work in workspace/, a copy of release/ that regenerating the release never
 # touches: files it lacks are copied in, none is overwritten (dlcourse/workspace.py).
+# Their JupyterLab shows nbgrader's Validate, not the instructor's tools
+# (dlcourse/student_lab.py); instructors open formgrader with .venv/bin/jupyter lab.
 lab: $(INSTALLED)
-	$(BIN)/python -m dlcourse.workspace
-	$(BIN)/jupyter lab --notebook-dir=workspace
+	$(BIN)/python -m dlcourse.student_lab
 
 release: $(INSTALLED)
 	$(BIN)/python -m dlcourse.cli release
