@@ -25,10 +25,17 @@ Test cells call it inside their test function::
 
     _test()
 
+A visible test checks an answer on one small case without knowing it:
+`assert_derivative_at` compares a derivative, at one point, with a centred difference of
+the function it differentiates.
+
 Graphs are given as a list of node names and a list of ``(source, target)`` edges;
-`assert_graph` compares one with the expected structure, node by node. Exact whole-number
-answers (sizes, counts) go through `assert_integers`, which, unlike a tolerance check,
-does not say by how much an answer is off.
+`assert_graph` compares one with the expected structure, node by node, and
+`assert_graph_connects` checks, without the reference, that the graph computes its
+output from its inputs. Exact whole-number answers (sizes, counts) go through
+`assert_integers`, which, unlike a tolerance check, does not say by how much an answer
+is off; `assert_whole_numbers` checks only that a size or count is one, as a visible
+test may.
 """
 
 from __future__ import annotations
@@ -45,11 +52,14 @@ from dlcourse.failures import CheckFailed
 from dlcourse.graphs import topological_order
 
 __all__ = [
+    "assert_derivative_at",
     "assert_equivalent",
     "assert_expression",
     "assert_graph",
+    "assert_graph_connects",
     "assert_graph_data",
     "assert_integers",
+    "assert_whole_numbers",
     "matrix_symbols",
     "topological_order",
 ]
@@ -64,6 +74,9 @@ SIMPLIFY_MAX_OPS = 150
 CANONICAL_MAX_OPS = 400
 #: Digits of the high-precision evaluation that settles what float64 cannot.
 HIGH_PRECISION_DIGITS = 50
+#: Step of the centred differences of `assert_derivative_at` (taken at 50 digits, so
+#: its error, of the order of the step squared, is far below any tolerance).
+DIFFERENCE_STEP = "1e-12"
 
 
 def _fail(message: str) -> None:
@@ -456,6 +469,96 @@ def assert_equivalent(
 
 
 # ---------------------------------------------------------------------------
+# One small case: a derivative at one point
+# ---------------------------------------------------------------------------
+
+
+def assert_derivative_at(
+    answer: object,
+    function: sp.Expr,
+    wrt: sp.Symbol | sp.MatrixBase,
+    point: Mapping[sp.Symbol, float],
+    *,
+    symbols: Iterable[sp.Symbol],
+    name: str,
+    what: str,
+    functions: Iterable[object] | None = None,
+    define: Mapping[object, object] | None = None,
+    rtol: float = 1e-8,
+    atol: float = 1e-12,
+) -> None:
+    """Check a derivative at one point against a centred difference of its function.
+
+    This is what a visible test may check without knowing the answer: the question
+    gives the function, the test differentiates it numerically at one point, and the
+    answer must have the same value there. The answer is first validated
+    (`assert_expression`); both sides get the `define` substitutions and are evaluated
+    at `HIGH_PRECISION_DIGITS` significant digits.
+
+    Args:
+        answer: the student's derivative: a sympy expression, or a Matrix with the
+            shape of `wrt` (a gradient).
+        function: the scalar sympy expression being differentiated, over the symbols
+            of `point` once `define` is applied.
+        wrt: the Symbol the derivative is taken with respect to, or a Matrix of them.
+        point: the point, one value per symbol the two sides use (after `define`).
+        symbols: the symbols the answer may use.
+        name: what the answer is, for the message (``"df_dw3"``).
+        what: what is differentiated, for the message (``"f with respect to w3"``).
+        functions: functions the answer may apply (see `assert_expression`).
+        define: placeholder -> meaning, as in `assert_equivalent`.
+        rtol: relative tolerance.
+        atol: absolute tolerance.
+
+    Raises:
+        AssertionError: the answer is not a valid expression, cannot be evaluated at
+            the point, or differs there from the centred difference; the message names
+            the entry and gives the answer's own value, never the difference's.
+        ValueError: `point` leaves a symbol of the function or of the answer unset.
+    """
+    shape = tuple(wrt.shape) if isinstance(wrt, sp.MatrixBase) else None
+    answer_expr = assert_expression(answer, symbols, name=name, functions=functions,
+                                    shape=shape)
+    entries = [_apply_definitions(e, define) for e in _entries(answer_expr)]
+    target = _apply_definitions(function, define)
+    variables = list(point)
+    unset = set().union(target.free_symbols, *(e.free_symbols for e in entries)) - set(point)
+    if unset:
+        raise ValueError(f"{name}: the point sets no value for "
+                         f"{', '.join(sorted(s.name for s in unset))}")
+    where = (f"at {_format_point(point)}" if len(point) <= 6
+             else "at the point the test sets")
+    try:
+        f_answer = sp.lambdify(variables, entries, modules="mpmath")
+    except Exception as exc:  # lambdify raises many kinds of errors on odd input
+        _fail(f"{name}: your expression cannot be evaluated numerically "
+              f"({type(exc).__name__}); does it use a function sympy cannot compute?")
+    f_target = sp.lambdify(variables, target, modules="mpmath")
+    with mpmath.workdps(HIGH_PRECISION_DIGITS):
+        args = [mpmath.mpf(repr(float(value))) for value in point.values()]
+        try:
+            got = [complex(v) for v in f_answer(*args)]
+        except Exception as exc:  # a division by zero, an unknown function, ...
+            _fail(f"{name}: your expression cannot be evaluated {where} "
+                  f"({type(exc).__name__}).")
+        step = mpmath.mpf(DIFFERENCE_STEP)
+        for index, sym in enumerate(_entries(wrt)):
+            k = variables.index(sym)
+            up, down = list(args), list(args)
+            up[k] += step
+            down[k] -= step
+            want = complex((f_target(*up) - f_target(*down)) / (2 * step))
+            g = got[index]
+            ok = np.isfinite(g) and abs(g.imag) < 1e-12 and _close(g.real, want.real, rtol, atol)
+            if not ok:
+                there = (f"your expression gives {g.real:.4g} there" if np.isfinite(g)
+                         and abs(g.imag) < 1e-12 else "your expression is not a finite real "
+                         "number there")
+                _fail(f"{_describe(name, index, shape)} does not match a centred difference "
+                      f"of {what} {where} ({there}).")
+
+
+# ---------------------------------------------------------------------------
 # Computational graphs as data
 # ---------------------------------------------------------------------------
 
@@ -511,6 +614,69 @@ def assert_graph_data(
     except ValueError as exc:
         _fail(f"{name}: {exc}; a computational graph has none.")
     return node_list, edge_list
+
+
+def assert_graph_connects(
+    nodes: object,
+    edges: object,
+    *,
+    inputs: Sequence[str],
+    output: str,
+    name: str,
+) -> None:
+    """Check that a graph computes `output` from `inputs`, without knowing the reference.
+
+    This is what a visible test may check of a graph: it is well-formed data
+    (`assert_graph_data`), nothing points into an input, every input leads to the
+    output, and every other node lies on a path from an input to the output (it is
+    computed from the inputs and used on the way to the output). A graph with an edge
+    missing or misplaced can still pass; `assert_graph` decides.
+
+    Args:
+        nodes: the student's node names.
+        edges: the student's ``(source, target)`` edges.
+        inputs: the nodes nothing computes (data, weights, targets).
+        output: the node everything is computed for.
+        name: what the graph is, for the message.
+
+    Raises:
+        AssertionError: the graph is malformed, or a node is cut off from the inputs or
+            from the output; the message names the node.
+    """
+    node_list, edge_list = assert_graph_data(nodes, edges, name=name)
+    for node in (*inputs, output):
+        if node not in node_list:
+            _fail(f"{name} has no node {node!r}.")
+    for src, dst in edge_list:
+        if dst in inputs:
+            _fail(f"{name}: the edge {src!r} -> {dst!r} points into {dst!r}, which is an "
+                  "input: nothing computes it.")
+
+    def reached(start: Iterable[str], forward: bool) -> set[str]:
+        seen, todo = set(start), list(start)
+        while todo:
+            node = todo.pop()
+            for src, dst in edge_list:
+                nxt = dst if forward else src
+                if (src if forward else dst) == node and nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    for node in inputs:
+        if output not in reached([node], forward=True):
+            _fail(f"{name}: no path leads from {node!r} to {output!r}, yet {output!r} "
+                  f"depends on {node!r}.")
+    from_inputs, to_output = reached(inputs, forward=True), reached([output], forward=False)
+    for node in topological_order(node_list, edge_list):
+        if node in inputs or node == output:
+            continue
+        if node not in from_inputs:
+            _fail(f"{name}: no path leads from an input to {node!r}; every intermediate "
+                  "result is computed from the inputs.")
+        if node not in to_output:
+            _fail(f"{name}: no path leads from {node!r} to {output!r}; every intermediate "
+                  f"result is used on the way to {output!r}.")
 
 
 def assert_graph(
@@ -614,3 +780,42 @@ def assert_integers(
     for i, (got, want) in enumerate(zip(values, expected, strict=True)):
         if got != want:
             _fail(f"{name}[{i}] is not the expected value.{advice}")
+
+
+def assert_whole_numbers(
+    answer: object, *, name: str, length: int | None = None
+) -> int | tuple[int, ...]:
+    """Check that an answer is a positive whole number, or a tuple of `length` of them.
+
+    This is what a visible test may check of a size or a count without knowing it. The
+    types `assert_integers` accepts pass here too (integral floats, numpy and sympy
+    integers; a list for a tuple), so no answer fails here that the hidden test accepts.
+
+    Args:
+        answer: the student's number, or tuple of numbers (a shape).
+        name: what it is, for the message.
+        length: the number of entries of a tuple answer; None for a single number.
+
+    Returns:
+        The answer as an int, or as a tuple of ints.
+
+    Raises:
+        AssertionError: on a wrong type or length, or an entry that is not positive.
+    """
+    if length is None:
+        value = _as_int(answer, name)
+        if value <= 0:
+            _fail(f"{name} should be a positive whole number.")
+        return value
+    if isinstance(answer, np.ndarray):
+        answer = answer.tolist()
+    if not isinstance(answer, (tuple, list)):
+        _fail(f"{name} should be a tuple of {length} whole numbers, got "
+              f"{type(answer).__name__}.")
+    if len(answer) != length:  # type: ignore[arg-type]
+        _fail(f"{name} should have {length} entries, it has {len(answer)}.")  # type: ignore[arg-type]
+    values = tuple(_as_int(v, f"{name}[{i}]") for i, v in enumerate(answer))  # type: ignore[arg-type]
+    for i, value in enumerate(values):
+        if value <= 0:
+            _fail(f"{name}[{i}] should be a positive whole number.")
+    return values

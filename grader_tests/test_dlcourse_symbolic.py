@@ -12,11 +12,14 @@ import sympy as sp
 from dlcourse import symbolic
 from dlcourse.failures import CheckFailed
 from dlcourse.symbolic import (
+    assert_derivative_at,
     assert_equivalent,
     assert_expression,
     assert_graph,
+    assert_graph_connects,
     assert_graph_data,
     assert_integers,
+    assert_whole_numbers,
     matrix_symbols,
 )
 
@@ -310,6 +313,91 @@ def test_assert_integers_fails_without_saying_by_how_much(answer, expected, mess
 
 
 # ---------------------------------------------------------------------------
+# One small case: a derivative at one point
+
+W1, W2, W3 = sp.symbols("w1 w2 w3", real=True)
+F = W3 * sigma(W2 * sigma(W1 * x))  # f of hw1's part A, sigma a placeholder
+POINT = {W1: 0.5, W2: -1.2, W3: 0.8, x: 1.5}
+DERIVATIVE = {"symbols": (W1, W2, W3, x), "define": LOGISTIC}
+
+
+def _derivative_message(answer, wrt=W3, **kwargs) -> str:
+    with pytest.raises(CheckFailed) as info:
+        assert_derivative_at(answer, F, wrt, POINT, name="df_dw3",
+                             what="f with respect to w3", **DERIVATIVE, **kwargs)
+    return str(info.value)
+
+
+def test_derivative_at_a_point_accepts_any_correct_form():
+    s1 = sigma(W1 * x)
+    s2 = sigma(W2 * s1)
+    assert_derivative_at(s2, F, W3, POINT, name="df_dw3", what="f", **DERIVATIVE)
+    assert_derivative_at(1 / (1 + sp.exp(-W2 / (1 + sp.exp(-W1 * x)))), F, W3, POINT,
+                         name="df_dw3", what="f", **DERIVATIVE)
+    assert_derivative_at(W3 * s2 * (1 - s2) * W2 * s1 * (1 - s1) * x, F, W1, POINT,
+                         name="df_dw1", what="f", **DERIVATIVE)
+
+
+def test_derivative_at_a_point_fails_a_wrong_answer_without_the_expected_value():
+    message = _derivative_message(W1)
+    assert message == ("df_dw3 does not match a centred difference of f with respect to w3 "
+                       "at w1 = 0.5, w2 = -1.2, w3 = 0.8, x = 1.5 (your expression gives "
+                       "0.5 there).")
+    expected = float(sp.diff(F.subs(sigma, LOGISTIC[sigma]).doit(), W3).subs(POINT))
+    shown = [float(n) for n in re.findall(r"-?\d+\.?\d*(?:e[-+]?\d+)?", message)]
+    assert not [n for n in shown if np.isclose(n, expected, rtol=1e-2)]
+    assert "differs" not in _derivative_message(sigma(W2 * sigma(W1 * x)) * 1.0001)
+
+
+def test_derivative_at_a_point_checks_the_form_first():
+    assert "uses exp(...)" in _derivative_message(sp.exp(W3), functions=[sigma])
+    assert "plain number" in _derivative_message(0.5)
+    assert "cannot be evaluated" in _derivative_message(sp.Function("g")(W3))
+
+
+def test_gradient_at_a_point_is_checked_entry_by_entry():
+    v = matrix_symbols("v", 2)
+    loss = (v.T * v)[0] + alpha * v[0]
+    grad = sp.Matrix([2 * v[0] + alpha, 2 * v[1]])
+    point = {v[0]: 0.3, v[1]: -0.7, alpha: 1.5}
+    assert_derivative_at(grad, loss, v, point, symbols=[*v, alpha], name="g", what="L")
+    with pytest.raises(CheckFailed, match=r"^g\[1, 0\] does not match"):
+        assert_derivative_at(sp.Matrix([2 * v[0] + alpha, v[1]]), loss, v, point,
+                             symbols=[*v, alpha], name="g", what="L")
+    with pytest.raises(CheckFailed, match="shape"):
+        assert_derivative_at(grad.T, loss, v, point, symbols=[*v, alpha], name="g", what="L")
+    with pytest.raises(ValueError, match="alpha"):
+        assert_derivative_at(grad, loss, v, {v[0]: 0.3, v[1]: -0.7}, symbols=[*v, alpha],
+                             name="g", what="L")
+
+
+def test_assert_whole_numbers_accepts_what_assert_integers_accepts():
+    assert assert_whole_numbers(np.int64(61706), name="count") == 61706
+    assert assert_whole_numbers(sp.Integer(7), name="count") == 7
+    assert assert_whole_numbers([46.0, np.int32(62), 20], name="shape", length=3) == (46, 62, 20)
+    assert assert_whole_numbers(np.array([2, 3]), name="shape", length=2) == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("answer", "length", "message"),
+    [
+        (0, None, "count should be a positive whole number."),
+        (2.5, None, "count is a float; a whole number (int) is expected."),
+        ("12", None, "count is a str; a whole number (int) is expected."),
+        ((1, 2), None, "count is a tuple; a whole number (int) is expected."),
+        (12, 3, "count should be a tuple of 3 whole numbers, got int."),
+        ((1, 2), 3, "count should have 3 entries, it has 2."),
+        ((1, -2, 3), 3, "count[1] should be a positive whole number."),
+        ((1, None, 3), 3, "count[1] is None: assign a whole number to it."),
+    ],
+)
+def test_assert_whole_numbers_says_what_is_wrong(answer, length, message):
+    with pytest.raises(CheckFailed) as info:
+        assert_whole_numbers(answer, name="count", length=length)
+    assert str(info.value) == message
+
+
+# ---------------------------------------------------------------------------
 # Graphs as data
 
 NODES = ["x", "W1", "z", "h", "W2", "y_hat", "y", "L"]
@@ -361,6 +449,46 @@ def test_graph_data_check_passes_any_wellformed_graph():
     """The visible check accepts a wrong but well-formed graph."""
     nodes, edges = assert_graph_data(NODES, EDGES[:3], name="graph")
     assert nodes == NODES and edges == EDGES[:3]
+
+
+INPUTS = ["x", "W1", "W2", "y"]
+
+
+def _connects_message(edges) -> str:
+    with pytest.raises(CheckFailed) as info:
+        assert_graph_connects(NODES, edges, inputs=INPUTS, output="L", name="graph")
+    return str(info.value)
+
+
+def test_graph_connects_passes_the_reference_and_some_wrong_graphs():
+    """The visible check needs no reference: a graph with a misplaced edge may pass."""
+    assert_graph_connects(NODES, EDGES, inputs=INPUTS, output="L", name="graph")
+    misplaced = [e for e in EDGES if e != ("W2", "y_hat")] + [("W2", "h")]
+    assert_graph_connects(NODES, misplaced, inputs=INPUTS, output="L", name="graph")
+
+
+@pytest.mark.parametrize(
+    ("edges", "message"),
+    [
+        ([], "graph: no path leads from 'x' to 'L', yet 'L' depends on 'x'."),
+        ([e for e in EDGES if e != ("y", "L")],
+         "graph: no path leads from 'y' to 'L', yet 'L' depends on 'y'."),
+        ([e for e in EDGES if e != ("z", "h")] + [("x", "h"), ("W1", "h")],
+         "graph: no path leads from 'z' to 'L'; every intermediate result is used on the "
+         "way to 'L'."),
+        ([e for e in EDGES if e != ("z", "h")] + [("z", "y_hat")],
+         "graph: no path leads from an input to 'h'; every intermediate result is computed "
+         "from the inputs."),
+        ([*EDGES, ("y", "W1")],
+         "graph: the edge 'y' -> 'W1' points into 'W1', which is an input: nothing computes "
+         "it."),
+        ([*EDGES, ("L", "x")], "graph: the graph has a cycle"),
+        ([*EDGES, ("L", "L")], "graph: the edge 'L' -> 'L' is a loop."),
+    ],
+    ids=["empty", "input_cut_off", "dead_end", "not_computed", "into_input", "cycle", "loop"],
+)
+def test_graph_connects_names_the_node_cut_off(edges, message):
+    assert _connects_message(edges).startswith(message)
 
 
 def test_draw_graph_labels_every_node_and_rejects_cycles():
