@@ -8,7 +8,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export JUPYTER_PLATFORM_DIRS := 1
 export JUPYTER_PREFER_ENV_PATH := 1
 
-.PHONY: demo test lab release bench mutate lint clean
+.PHONY: demo test lab release bench mutate lint browser clean
 
 $(INSTALLED): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,26 @@ demo: $(INSTALLED)
 # Two workers, each running its notebooks on one thread; each assignment is graded once,
 # by whichever worker gets to it first (conftest.py). nbval runs every source notebook
 # top to bottom and fails on any error.
-test: $(INSTALLED) lint
+test: $(INSTALLED) lint browser
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env grader_tests source
+
+# The browser tests (grader_tests/test_browser.py) drive Debian's chromium, headless,
+# through its chromedriver (selenium). Installed here when missing and this runs as root
+# with apt-get; otherwise those tests are skipped, and pytest's summary says why.
+BROWSER_PACKAGES := chromium chromium-driver
+browser:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's $(BROWSER_PACKAGES) for the browser tests"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES) >/dev/null || \
+		{ apt-get update -qq && \
+		  apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES) >/dev/null; } || \
+		echo "could not install $(BROWSER_PACKAGES): the browser tests will be skipped"; \
+	else \
+		echo "$(BROWSER_PACKAGES) missing (install them as root): the browser tests will be skipped"; \
+	fi
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check dlcourse dlgrader grader_tests bench data
@@ -48,4 +65,4 @@ mutate: $(INSTALLED)
 	$(BIN)/python -m dlcourse.cli mutate
 
 clean:
-	rm -rf autograded/*/ feedback submitted gradebook.db grades.csv
+	rm -rf autograded/*/ feedback submitted gradebook.db grades.csv class_report.html

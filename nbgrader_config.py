@@ -7,6 +7,7 @@ source/, release/, submitted/, autograded/ and feedback/.
 import os
 from pathlib import Path
 
+from dlgrader import mathjax
 from dlgrader.course import Course
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
@@ -39,6 +40,18 @@ c.ClearSolutions.code_stub = {
     "python": "# YOUR CODE HERE\nraise NotImplementedError(\"replace this line with your code\")",
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Each written answer is followed by a read-only cell whose rubric sits between
+# "### BEGIN MARK SCHEME" and "### END MARK SCHEME". The release drops the rubric;
+# autograde restores the read-only cell from the gradebook, so formgrader shows the rubric
+# under every student's answer; the feedback page drops it again (dlgrader.feedback).
+# nbgrader expects mark schemes in "task" cells, which carry points of their own; these
+# cells carry none (the answer cell holds the points), hence:
+c.ClearMarkScheme.enforce_metadata = False
+
+# formgrader's pages and the feedback pages load MathJax from the course's own copy, not
+# from a CDN (dlgrader.mathjax).
+mathjax.use_course_templates()
 
 # Stderr policy: nbgrader scores a graded cell 0 when it writes anything to stderr
 # (nbgrader PR #1904), warnings included. The reference solutions write nothing to

@@ -10,8 +10,11 @@ Everything comes from the repository's ``data/`` folder, never from the network:
 - ``backbone_digits0to7.pt``: the state_dict of a small ResNet the course pretrained on
   the digits 0-7 (``BACKBONE_CONFIG`` says how to build it).
 
-``data/README.md`` says where the files come from and how they are built. Set the
-environment variable ``DLCOURSE_DATA_DIR`` to read them from another folder.
+``data/README.md`` says where the files come from and how they are built. A student's
+copy of the course (the bundle that ``pip install .`` installs this library from) ships
+them inside the package instead, in ``data_files/``, so that they are found wherever the
+library is installed. Set the environment variable ``DLCOURSE_DATA_DIR`` to read them
+from another folder.
 
 Each file is read and its checksum verified once per process; every call then hands
 out fresh copies, so changing a returned array in place does not affect later calls.
@@ -31,8 +34,15 @@ from pathlib import Path
 
 import numpy as np
 
-DATA_DIR: Path = Path(__file__).resolve().parents[1] / "data"
-"""The repository's data folder: where the files and the scripts that build them live."""
+PACKAGED_DATA = "data_files"
+"""The folder inside this package that holds the data files in a student's installed copy."""
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+DATA_DIR: Path = (_PACKAGE_DIR / PACKAGED_DATA if (_PACKAGE_DIR / PACKAGED_DATA).is_dir()
+                  else _PACKAGE_DIR.parent / "data")
+"""Where the data files are: the repository's data folder, beside this package, where the
+scripts that build them live too; in a student's installed copy, ``data_files/`` inside it."""
 
 DATA_DIR_VARIABLE = "DLCOURSE_DATA_DIR"
 """The environment variable that, when set, names the folder to read the files from."""
@@ -57,6 +67,9 @@ _FILES = {
     "digits89": (DIGITS89_SHA256, "build_digits89.py"),
     "backbone_digits0to7.pt": (BACKBONE_SHA256, "build_backbone.py"),
 }
+
+DATA_FILES = tuple(_FILES)
+"""The names of the data files and folders in DATA_DIR that the loaders read."""
 
 BACKBONE_CONFIG = {"blocks": (1, 1, 1, 1), "width": 16, "num_classes": 8, "in_channels": 1,
                    "small_input": False}
@@ -123,6 +136,16 @@ def rebuild_command(name: str, path: Path | None = None) -> str:
     return shlex.join(words)
 
 
+def _how_to_restore(name: str, path: Path) -> str:
+    """What a DataError about data file ``name`` at ``path`` tells the reader to do: run
+    the script that rebuilds it, or, where the scripts are not shipped (a student's
+    installed copy), install the library again."""
+    if (DATA_DIR / _FILES[name][1]).exists():
+        return f"Rebuild it with:\n    {rebuild_command(name, path)}"
+    return ("Install the course library again to restore it: in the course folder, run\n"
+            "    pip install --force-reinstall --no-deps .")
+
+
 def clear_cache() -> None:
     """Forget the files read so far, so that the next load reads and checks them again."""
     _read_verified.cache_clear()
@@ -137,7 +160,7 @@ def _read_verified(path: Path) -> dict[str, np.ndarray]:
         DataError: the file is missing, unreadable or has the wrong checksum.
     """
     expected, _ = _FILES[path.name]
-    fix = f"Rebuild it with:\n    {rebuild_command(path.name, path)}"
+    fix = _how_to_restore(path.name, path)
     try:
         content = path.read_bytes()
     except FileNotFoundError:
@@ -239,7 +262,7 @@ def _verified_path(path: Path) -> Path:
         DataError: it is missing, unreadable or has the wrong checksum.
     """
     expected, _ = _FILES[path.name]
-    fix = f"Rebuild it with:\n    {rebuild_command(path.name, path)}"
+    fix = _how_to_restore(path.name, path)
     kind = "file" if path.suffix else "folder"
     if not path.exists():
         raise DataError(f"data {kind} {path} is missing. {fix}")

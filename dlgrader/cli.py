@@ -9,9 +9,18 @@
 - ``demo``: the same on the bundled example submissions (the reference solution, the
   unchanged release, and the example students of ``grader_tests/scenarios/``).
 - ``course-map``: the README's table of assignments and points.
+- ``report``: the class report (`dlgrader.class_report`), one offline HTML page
+  (``--output``, default ``class_report.html`` at the course root): per assignment the
+  score distribution, each test cell's failure rate, discrimination and most common
+  failure messages, hand-grading progress, and the failed, missing and flagged
+  submissions.
 - ``mutate``: mutation testing of each assignment's tests (`dlgrader.mutants`): the kill
   rate per solution cell and every surviving mutant as a diff; exits 1 when an
   assignment's kill rate is below ``--min-kill-rate``.
+- ``bundle``: the student bundle (`dlgrader.bundle`), written to ``--output`` (default
+  ``bundle/`` at the course root): the release notebooks, the data, the student-side
+  library with its own pyproject.toml, exactly pinned requirements and a README; no
+  ``source/``, no grader.
 """
 
 from __future__ import annotations
@@ -25,7 +34,18 @@ from pathlib import Path
 from distributed import as_completed
 from tqdm.auto import tqdm
 
-from dlgrader import engine, gradebook, mutants, nbgrader_app, notebooks, report, scenarios
+from dlgrader import (
+    bundle,
+    class_report,
+    engine,
+    gradebook,
+    mathjax,
+    mutants,
+    nbgrader_app,
+    notebooks,
+    report,
+    scenarios,
+)
 from dlgrader.course import ROOT, Course
 from dlgrader.gradebook import FAILED, GRADED
 from dlgrader.submissions import find_submissions, submit
@@ -85,6 +105,8 @@ def grade(course: Course, assignments: list[str], force: bool = False) -> int:
     print(f"grading {len(todo)} of {len(submissions)} submission(s) on {where}; "
           f"{len(submissions) - len(todo)} unchanged since graded", flush=True)
     engine.run(course, todo)
+    if course.feedback:
+        mathjax.install(course.feedback_dir)  # the feedback pages' formulas, offline
     standing = report.write_grades(course, assignments)
     print()
     print(report.score_table(course, assignments))
@@ -99,7 +121,16 @@ def feedback(course: Course, assignments: list[str]) -> int:
                     if result.status == GRADED and key[1] in assignments)
     for student, assignment in tqdm(graded, desc="feedback", unit="submission"):
         nbgrader_app.generate_feedback(course, course.root, student, assignment)
+    mathjax.install(course.feedback_dir)
     print(f"feedback: {len(graded)} page(s) in feedback/<student>/<assignment>/", flush=True)
+    return 0
+
+
+def write_class_report(course: Course, assignments: list[str],
+                       output: Path | None = None) -> int:
+    """Writes the class report of ``assignments`` from the gradebook as it stands."""
+    path = class_report.write(course, assignments, output)
+    print(f"class report: {path}", flush=True)
     return 0
 
 
@@ -161,7 +192,8 @@ def demo(course: Course, assignments: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dlcourse", description=__doc__.splitlines()[0])
     parser.add_argument("command",
-                        choices=["release", "grade", "feedback", "demo", "course-map", "mutate"])
+                        choices=["release", "grade", "feedback", "demo", "course-map", "mutate",
+                                 "report", "bundle"])
     parser.add_argument(
         "assignments", nargs="*", help="assignment ids (default: every folder of source/)"
     )
@@ -178,6 +210,10 @@ def main(argv: list[str] | None = None) -> int:
                                 help="regrade every submission, not only new ones")
     parser.add_argument("--min-kill-rate", type=float, default=0.0, metavar="RATE",
                         help="mutate: exit 1 when an assignment's kill rate is below RATE")
+    parser.add_argument("--output", "-o", type=Path, metavar="PATH",
+                        help="report: the page to write (default: class_report.html in the "
+                             "course directory); bundle: the folder to write (default: "
+                             "bundle/ in the course directory)")
     args = parser.parse_args(argv)
     course = Course.load(args.course_dir, workers=args.workers, scheduler=args.scheduler,
                          sandbox=args.sandbox)
@@ -196,12 +232,19 @@ def main(argv: list[str] | None = None) -> int:
             print(course_map(course, assignments))
         elif args.command == "mutate":
             return mutate(course, assignments, args.min_kill_rate)
+        elif args.command == "bundle":
+            written = bundle.write(course, assignments, args.output or course.root / "bundle")
+            print(f"bundle: {written.out}: {len(written.assignments)} assignment(s), "
+                  f"{len(written.pins)} pinned package(s)")
+        elif args.command == "report":
+            return write_class_report(course, assignments, args.output)
         else:
             return demo(course, assignments)
     except nbgrader_app.NbgraderError as error:
         print(f"{error}\n{error.log[-3000:]}", file=sys.stderr)
         return 2
-    except (OSError, engine.SandboxUnavailable) as error:  # no scheduler there, say
+    except (OSError, engine.SandboxUnavailable, bundle.BundleError) as error:
+        # no scheduler there, say, or a bundle that cannot be written
         print(f"dlcourse: {error}", file=sys.stderr)
         return 2
     return 0

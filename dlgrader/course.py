@@ -135,6 +135,11 @@ class Course:
     def grades_csv(self) -> Path:
         return self.root / "grades.csv"
 
+    @property
+    def class_report(self) -> Path:
+        """Where ``python -m dlcourse.cli report`` writes the class report by default."""
+        return self.root / "class_report.html"
+
     def assignments(self) -> list[str]:
         """The assignment ids: one per folder of ``source/`` holding its notebook, sorted."""
         return sorted(path.parent.name for path in self.source_dir.glob("*/*.ipynb"))

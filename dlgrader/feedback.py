@@ -10,6 +10,7 @@ the hidden tests to every later class. `FeedbackGrades` runs in place of nbgrade
   the failing one) with the error's message; the cell's docstring (what the test
   checks), its points and the failure message stay. A failed `dlcourse.checks` check
   keeps its rendering, which shows no code;
+- drops the rubrics (mark-scheme regions) that autograde restores for formgrader;
 - marks each answer still waiting for a human grader, and opens the page with how many
   points wait, so that a written answer's provisional 0 is not read as a verdict.
 
@@ -33,6 +34,12 @@ HIDDEN_BLOCK = re.compile(
     re.MULTILINE | re.DOTALL,
 )
 HIDDEN_NOTE = "# (hidden test: its code is not shown)"
+# nbgrader's ClearMarkScheme delimiters: the rubric of a written answer, restored by
+# autograde for formgrader, is not the student's to read.
+MARK_SCHEME_BLOCK = re.compile(
+    r"\n?^[ \t]*#+[ \t]*BEGIN MARK SCHEME.*?^[ \t]*#+[ \t]*END MARK SCHEME[^\n]*",
+    re.MULTILINE | re.DOTALL,
+)
 CHECK_FAILED = "CheckFailed"  # dlcourse.failures.CheckFailed, which renders no code
 AWAITING_NOTE = "Awaiting hand grading: the score of this answer is not final yet."
 
@@ -71,6 +78,7 @@ class FeedbackGrades(GetGrades):
 
     def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, cell_index: int):
         cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        cell.source = MARK_SCHEME_BLOCK.sub("", cell.source)
         if (not self.show_hidden_tests and cell.cell_type == "code"
                 and utils.is_grade(cell) and not utils.is_solution(cell)
                 and HIDDEN_BLOCK.search(cell.source)):

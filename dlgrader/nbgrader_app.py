@@ -117,7 +117,8 @@ def generate_feedback(course: Course, root: Path, student: str, assignment: str)
     markdown are escaped or dropped, so nothing from it runs in a reader's browser. It
     shows hidden tests' docstrings and messages but not their code, unless the course's
     ``feedback_shows_hidden_tests`` is set, and marks answers awaiting hand grading
-    (`dlgrader.feedback`).
+    (`dlgrader.feedback`). Its formulas render with the MathJax of ``feedback/_mathjax``
+    (`dlgrader.mathjax`).
     """
     cfg = config(course, root)
     cfg.GenerateFeedback.preprocessors = [FeedbackGrades, CSSHTMLHeaderPreprocessor]

@@ -1,18 +1,23 @@
-"""Feedback pages: what a student may read, and scores that say when they are final.
+"""Feedback pages: what a student may read, and scores that say when they are final;
+formgrader: the rubric of a written answer beside each student's answer.
 
-One tiny course with a written answer, graded once: a right and a wrong submission.
+One tiny course with a written answer and its rubric, graded once: a right and a wrong
+submission.
 """
 
 from __future__ import annotations
 
 import html
+import os
 import re
 
 import pytest
 
-from dlgrader import cli, feedback, gradebook
+from dlgrader import cli, feedback, gradebook, notebooks
 
 from . import tiny_course as tiny
+from .jupyter_server import instructor_lab, request, running
+from .postgres import free_port
 
 HIDDEN_CODE = "numpy.testing.assert_allclose"  # a line of tiny's hidden test
 
@@ -27,10 +32,14 @@ def course(tmp_path_factory):
     return course
 
 
+def text(page_html: str) -> str:
+    """The text of an HTML page, tags removed, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page_html))
+
+
 def page(course, student: str) -> str:
-    """The text of a feedback page, tags removed, entities decoded."""
-    path = course.feedback_dir / student / tiny.ASSIGNMENT / "tiny.html"
-    return html.unescape(re.sub(r"<[^>]+>", "", path.read_text()))
+    """The text of a feedback page."""
+    return text((course.feedback_dir / student / tiny.ASSIGNMENT / "tiny.html").read_text())
 
 
 def test_hidden_blocks_become_one_line():
@@ -78,3 +87,29 @@ def test_the_instructor_may_show_hidden_tests(course):
     assert HIDDEN_CODE in page(course, "bob")
     assert cli.feedback(course, [tiny.ASSIGNMENT]) == 0
     assert HIDDEN_CODE not in page(course, "bob")
+
+
+def test_the_grader_sees_the_rubric_the_student_never_does(course, tmp_path):
+    """The release and the submission lack the rubric; formgrader shows it under the
+    answer (autograde restores the read-only cell from the gradebook); feedback drops it."""
+    release = notebooks.notebook_path(tiny.ASSIGNMENT, course.release_dir).read_text()
+    submitted = (course.submitted_dir / "alice" / tiny.ASSIGNMENT / "tiny.ipynb").read_text()
+    assert tiny.RUBRIC not in release and tiny.RUBRIC not in submitted
+    assert "Graded by hand." in release
+    for student in ("alice", "bob"):
+        assert tiny.RUBRIC not in page(course, student)
+        assert "Graded by hand." in page(course, student)
+
+    with gradebook.open_gradebook(course) as book:
+        notebook_id = book.find_submission_notebook(tiny.ASSIGNMENT, tiny.ASSIGNMENT,
+                                                    "alice").id
+    port = free_port()
+    # formgrader reads the nbgrader_config.py of the folder the server starts in
+    with running(instructor_lab(course.root, port), dict(os.environ), port,
+                 tmp_path / "lab.log", cwd=course.root) as base:
+        status, formgrade = request(f"{base}/formgrader/submissions/{notebook_id}/")
+    assert status == 200, formgrade[-2000:]
+    shown = text(formgrade)
+    assert "Because addition commutes." in shown
+    assert tiny.RUBRIC in shown
+    assert shown.index("Because addition commutes.") < shown.index(tiny.RUBRIC)

@@ -12,7 +12,9 @@ from dlgrader import cli, notebooks
 from dlgrader.course import Course
 
 ASSIGNMENTS = Course.load().assignments()
-MARKERS = notebooks.SOLUTION_MARKERS + notebooks.HIDDEN_TEST_MARKERS
+PAIRS = (notebooks.SOLUTION_MARKERS, notebooks.HIDDEN_TEST_MARKERS,
+         notebooks.MARK_SCHEME_MARKERS)
+MARKERS = tuple(marker for pair in PAIRS for marker in pair)
 # Lines shorter than this ("return dx", "_test()") may honestly appear in both versions.
 MIN_SECRET_LINE = 16
 
@@ -22,15 +24,16 @@ def _files(directory):
 
 
 def _secret_lines(source_nb) -> set[str]:
-    """Lines written only between solution or hidden-test markers of the source."""
+    """Lines written only between solution, hidden-test or mark-scheme markers of the
+    source."""
     inside, outside = set(), set()
     for cell in source_nb.cells:
         hidden = False
         for line in cell.source.splitlines():
             text = line.strip()
-            if text in (notebooks.SOLUTION_MARKERS[0], notebooks.HIDDEN_TEST_MARKERS[0]):
+            if text in (begin for begin, _ in PAIRS):
                 hidden = True
-            elif text in (notebooks.SOLUTION_MARKERS[1], notebooks.HIDDEN_TEST_MARKERS[1]):
+            elif text in (end for _, end in PAIRS):
                 hidden = False
             elif text:
                 (inside if hidden else outside).add(text)
@@ -53,7 +56,8 @@ def test_release_matches_generate_assignment(graded, assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_release_strips_solutions_and_hidden_tests(assignment):
-    """No marker, no line of a reference solution and no hidden test reaches the release."""
+    """No marker, no line of a reference solution, hidden test or rubric reaches the
+    release."""
     secrets = _secret_lines(notebooks.read(notebooks.notebook_path(assignment)))
     assert secrets, "the source notebook has no solutions or hidden tests to protect"
     for path in (notebooks.RELEASE_DIR / assignment).rglob("*"):

@@ -13,67 +13,18 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from dlcourse import student_lab
 
+from .jupyter_server import instructor_lab, request, running, server_options
 from .postgres import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
-TOKEN = "student-lab-test"
 VALIDATE_PLUGIN = "@jupyter/nbgrader:validate-assignment"
 NOTEBOOK = "hw1_backprop/hw1_backprop.ipynb"
-
-
-def request(url: str, data: dict[str, str] | None = None) -> tuple[int, str]:
-    """(HTTP status, body) of a GET, or of a form POST when ``data`` is given."""
-    body = urllib.parse.urlencode(data).encode() if data is not None else None
-    req = urllib.request.Request(url, data=body, headers={"Authorization": f"token {TOKEN}"})
-    try:
-        with urllib.request.urlopen(req, timeout=120) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
-@contextmanager
-def running(words: list[str], environment: dict[str, str], port: int,
-            log: Path) -> Iterator[str]:
-    """Runs a Jupyter server until the block ends; yields its base URL."""
-    with log.open("w") as out:
-        server = subprocess.Popen(words, env=environment, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            if server.poll() is not None:
-                pytest.fail(f"the server stopped:\n{log.read_text()[-3000:]}")
-            try:
-                if request(f"{base}/api/status")[0] == 200:
-                    break
-            except OSError:
-                pass  # not listening yet
-            time.sleep(0.25)
-        else:
-            pytest.fail(f"the server did not answer in 60 s:\n{log.read_text()[-3000:]}")
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-def server_options(port: int) -> list[str]:
-    return ["--no-browser", "--ip=127.0.0.1", f"--port={port}",
-            f"--IdentityProvider.token={TOKEN}", "--ServerApp.open_browser=False"]
 
 
 def disabled_plugins(page: str) -> set[str]:
@@ -130,9 +81,7 @@ def test_the_instructor_lab_keeps_formgrader(workspace, tmp_path):
     port = free_port()
     config_dir = tmp_path / "config"  # no student settings, no user settings of the machine
     config_dir.mkdir()
-    words = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={workspace}",
-             *server_options(port)]
-    words += ["--allow-root"] if os.geteuid() == 0 else []
+    words = instructor_lab(workspace, port)
     environment = dict(os.environ, JUPYTER_CONFIG_DIR=str(config_dir))
     with running(words, environment, port, tmp_path / "lab.log") as base:
         status, page = request(f"{base}/lab")

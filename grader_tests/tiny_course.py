@@ -21,6 +21,7 @@ ASSIGNMENT = "tiny"
 RIGHT = "def add(a, b):\n    return a + b"
 WRONG = "def add(a, b):\n    return a - b"
 MAX_SCORE = 3.0
+FORMULA = "$a + b$"  # for MathJax to render
 
 
 def _cell(kind: str, source: str, grade_id: str | None = None, **nbgrader: object):
@@ -32,16 +33,18 @@ def _cell(kind: str, source: str, grade_id: str | None = None, **nbgrader: objec
 
 
 WRITTEN_POINTS = 2.0  # of the written answer, when the course has one
+RUBRIC = "Rubric: 2 points for commutativity named."  # the grader's eyes only
 
 
 def source_notebook(written_answer: bool = False) -> nbformat.NotebookNode:
     """The instructor's notebook of ``tiny``; with ``written_answer``, also a question
-    graded by hand (cell ``why``, `WRITTEN_POINTS`)."""
+    graded by hand (cell ``why``, `WRITTEN_POINTS`) and its rubric (`RUBRIC`, in a mark
+    scheme cell)."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}
     nb.cells = [
-        _cell("markdown", "# Tiny\n\nWrite `add(a, b)`.", "intro"),
+        _cell("markdown", f"# Tiny\n\nWrite `add(a, b)`, which returns {FORMULA}.", "intro"),
         _cell("code", "def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n"
                       "    ### END SOLUTION", "add", solution=True, locked=False),
         _cell("code", '"""add adds two integers."""\nfrom dlcourse import checks\n'
@@ -55,6 +58,8 @@ def source_notebook(written_answer: bool = False) -> nbformat.NotebookNode:
     if written_answer:
         nb.cells.append(_cell("markdown", "YOUR ANSWER HERE", "why", solution=True,
                               grade=True, locked=False, points=WRITTEN_POINTS))
+        nb.cells.append(_cell("markdown", f"Graded by hand.\n### BEGIN MARK SCHEME\n{RUBRIC}"
+                                          "\n### END MARK SCHEME", "why_rubric"))
     return nb
 
 
