@@ -49,6 +49,7 @@ TYPESET = re.compile(r'id="MathJax-Element-\d+-Frame"')
 
 WRONG_ANSWER = "def add(a, b): return a - b"
 FAILURE = "add(1, 2) is wrong"  # the visible test's message (also in its code)
+INSTRUCTOR_TOOLS = {"Formgrader", "Create assignment"}  # entries of nbgrader's menu
 WAIT = 90  # seconds a browser step may take on a loaded machine
 
 
@@ -85,6 +86,19 @@ def until(condition: Callable[[], object], what: str, seconds: float = WAIT) -> 
             return result
         time.sleep(0.25)
     pytest.fail(f"{what} did not happen in {seconds} s")
+
+
+def nbgrader_menu(chrome) -> set[str]:
+    """The entries of JupyterLab's Nbgrader menu (opened, then closed again)."""
+    heading = [item for item in chrome.find_elements(By.CSS_SELECTOR, ".lm-MenuBar-itemLabel")
+               if item.text == "Nbgrader"]
+    if not heading:
+        return set()
+    heading[0].click()
+    entries = {item.text for item in chrome.find_elements(By.CSS_SELECTOR, ".lm-Menu-itemLabel")
+               if item.text}
+    ActionChains(chrome).send_keys(Keys.ESCAPE).perform()
+    return entries
 
 
 def chord(chrome, modifier: str, key: str) -> None:
@@ -190,6 +204,7 @@ def test_a_student_works_in_the_lab_and_keeps_their_work(driver, course, tmp_pat
         until(lambda: "Idle" in driver.find_element(By.CSS_SELECTOR, ".jp-StatusBar-Widget").text,
               "the kernel starting")
         step(driver, "student-1-opened")
+        assert not nbgrader_menu(driver) & INSTRUCTOR_TOOLS, "an instructor's tool is offered"
         solution, visible_test = cells[1], cells[2]
         assert "NotImplementedError" in solution.text, "not the release's stub"
         solution.find_element(By.CSS_SELECTOR, ".cm-content").click()
