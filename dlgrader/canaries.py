@@ -42,16 +42,45 @@ PROBES = {
     "dlcourse.checks.assert_true": "checks.assert_true(False, 'canary')",
     "dlcourse.checks.assert_close":
         "checks.assert_close(numpy.zeros(3), numpy.ones(3), name='canary')",
+    "dlcourse.checks.assert_finite":
+        "checks.assert_finite(numpy.array([numpy.nan]), name='canary')",
+    "dlcourse.checks.assert_shape": "checks.assert_shape(numpy.zeros(3), (4,), name='canary')",
+    "dlcourse.checks.assert_is_array": "checks.assert_is_array('canary', name='canary')",
+    "dlcourse.checks.assert_scalar": "checks.assert_scalar(numpy.zeros(3), name='canary')",
+    "dlcourse.checks.assert_gradient":
+        "checks.assert_gradient(lambda x: (x ** 2).sum(), numpy.ones(3), numpy.zeros(3), "
+        "name='canary')",
+    "dlcourse.checks.assert_inputs_unchanged":
+        "checks.assert_inputs_unchanged(lambda a: a.fill(1), numpy.zeros(3), name='canary')",
     "torch.allclose": "assert torch.allclose(torch.zeros(3), torch.ones(3))",
     "torch.testing.assert_close": "torch.testing.assert_close(torch.zeros(3), torch.ones(3))",
+    # dlcourse.symbolic's helpers, once a notebook has imported it (with sympy)
+    "dlcourse.symbolic.assert_integers": "symbolic.assert_integers(3, 4, name='canary')",
+    "dlcourse.symbolic.assert_whole_numbers": "symbolic.assert_whole_numbers(-1, name='canary')",
+    "dlcourse.symbolic.assert_graph_data":
+        "symbolic.assert_graph_data('canary', [], name='canary')",
+    "dlcourse.symbolic.assert_graph":
+        "symbolic.assert_graph(['a'], [], ['b'], [], name='canary')",
+    "dlcourse.symbolic.assert_graph_connects":
+        "symbolic.assert_graph_connects(['a', 'b'], [], inputs=['a'], output='b', "
+        "name='canary')",
+    "dlcourse.symbolic.assert_expression":
+        "symbolic.assert_expression(object(), [], name='canary')",
+    "dlcourse.symbolic.assert_equivalent":
+        "symbolic.assert_equivalent(sympy.Integer(1), sympy.Integer(2), [], name='canary')",
+    "dlcourse.symbolic.assert_derivative_at":
+        "symbolic.assert_derivative_at(sympy.Integer(0), sympy.Symbol('x') ** 2, "
+        "sympy.Symbol('x'), {sympy.Symbol('x'): 1.0}, symbols=[sympy.Symbol('x')], "
+        "name='canary', what='canary')",
 }
 
 
 def canary_source(token: str) -> str:
     """The code of a canary cell: probes every helper, then raises with ``token``.
 
-    The canary leaves no name behind in the notebook's namespace; torch is probed only
-    when the notebook imported it (importing it costs a second).
+    The canary leaves no name behind in the notebook's namespace; torch and
+    dlcourse.symbolic are probed only when the notebook imported them (importing them
+    costs a second or more).
     """
     name = f"_dlgrader_canary_{token}"
     probes = []
@@ -64,11 +93,15 @@ def canary_source(token: str) -> str:
     import numpy
     from dlcourse import checks
     torch = sys.modules.get("torch")
+    symbolic = sys.modules.get("dlcourse.symbolic")
+    sympy = sys.modules.get("sympy")
+    absent = [prefix for prefix, module in
+              (("torch", torch), ("dlcourse.symbolic", symbolic)) if module is None]
     probes = {{}}
 {body}
     held = []
     for helper, probe in probes.items():
-        if helper.startswith("torch") and torch is None:
+        if any(helper.startswith(prefix + ".") for prefix in absent):
             continue
         try:
             probe()
