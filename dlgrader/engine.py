@@ -19,10 +19,10 @@ import contextlib
 import logging
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import dask
-from distributed import Client, Future, LocalCluster, as_completed
+from distributed import Client, Future, LocalCluster, wait
 from distributed.scheduler import KilledWorker
 from tqdm.auto import tqdm
 
@@ -30,6 +30,9 @@ from dlgrader import gradebook, nbgrader_app, task
 from dlgrader.course import Course
 from dlgrader.gradebook import FAILED, GRADED, Result
 from dlgrader.submissions import Submission
+
+REFRESH_SECONDS = 10  # the progress bar moves at least this often, even while nothing ends
+STATUS_CHARS = 70  # of the list of submissions being graded, on the bar
 
 
 @contextlib.contextmanager
@@ -111,7 +114,8 @@ def run(course: Course, submissions: list[Submission], progress: bool = True,
     Args:
         course: the course.
         submissions: what to grade (see `pending`); the gradebook must be `prepare`d.
-        progress: show a progress bar over submissions.
+        progress: show a progress bar over submissions, naming those being graded and
+            moving at least every `REFRESH_SECONDS`.
         client: a client to use; by default one from `connect`.
     """
     if not submissions:
@@ -123,8 +127,7 @@ def run(course: Course, submissions: list[Submission], progress: bool = True,
         check_sandbox(course, client)
     run_id = uuid.uuid4().hex[:8]  # a key of its own: never a result cached by Dask
     waiting = list(submissions)
-    futures: dict[Future, Submission] = {}
-    running = as_completed()
+    in_flight: dict[Future, Submission] = {}
 
     def top_up() -> None:
         # No more tasks out than worker threads: Dask sends these tasks (each its own task
@@ -132,12 +135,11 @@ def run(course: Course, submissions: list[Submission], progress: bool = True,
         # that a submission kills takes every task waiting in its queue with it, counting
         # the death against those innocent submissions too.
         slots = max(1, sum(client.nthreads().values()))
-        while waiting and running.count() < slots:
+        while waiting and len(in_flight) < slots:
             s = waiting.pop(0)
             future = client.submit(task.grade, course, s, retries=1,
                                    key=f"grade-{s.assignment}-{s.student}-{run_id}")
-            futures[future] = s
-            running.add(future)
+            in_flight[future] = s
 
     results: list[Result] = []
     bar = tqdm(total=len(submissions), desc="grading", unit="submission",
@@ -145,14 +147,32 @@ def run(course: Course, submissions: list[Submission], progress: bool = True,
                bar_format="{desc} {n_fmt}/{total_fmt} |{bar}| {elapsed}<{remaining} {postfix}")
     with bar:
         top_up()
-        for future in running:
+        bar.set_postfix_str(_status(results, len(submissions), in_flight.values()))
+        while in_flight:
             try:
-                result = future.result()
-            except Exception as error:  # the task never returned: its worker died, say
-                result = _lost(course, futures[future], error)
-            results.append(result)
+                done = wait(list(in_flight), timeout=REFRESH_SECONDS,
+                            return_when="FIRST_COMPLETED").done
+            except TimeoutError:  # nothing finished yet: the bar's clock moves on
+                bar.refresh()
+                continue
+            for future in done:
+                submission = in_flight.pop(future)
+                try:
+                    result = future.result()
+                except Exception as error:  # the task never returned: its worker died, say
+                    result = _lost(course, submission, error)
+                results.append(result)
             top_up()
-            failed = sum(r.status != GRADED for r in results)
-            bar.set_postfix_str(f"failed {failed}, {len(submissions) - len(results)} left")
-            bar.update()
+            bar.set_postfix_str(_status(results, len(submissions), in_flight.values()),
+                                refresh=False)
+            bar.update(len(done))
     return results
+
+
+def _status(results: list[Result], total: int, grading: Iterable[Submission]) -> str:
+    """The progress bar's note: failures, what is left, and what is being graded now."""
+    failed = sum(r.status != GRADED for r in results)
+    now = ", ".join(f"{s.student}/{s.assignment}" for s in grading)
+    if len(now) > STATUS_CHARS:
+        now = now[:STATUS_CHARS - 1] + "…"
+    return f"failed {failed}, {total - len(results)} left" + (f"; now {now}" if now else "")
