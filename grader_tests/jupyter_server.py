@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from .postgres import free_port
+
 TOKEN = "grader-tests"
 
 
@@ -65,3 +67,13 @@ def instructor_lab(notebook_dir: Path, port: int) -> list[str]:
     words = [sys.executable, "-m", "jupyterlab", f"--notebook-dir={notebook_dir}",
              *server_options(port)]
     return words + (["--allow-root"] if os.geteuid() == 0 else [])
+
+
+@contextmanager
+def formgrader(course_root: Path, log: Path) -> Iterator[str]:
+    """The instructor's lab on a course directory, started in it (formgrader reads the
+    ``nbgrader_config.py`` of the folder the server starts in); yields its base URL."""
+    port = free_port()
+    with running(instructor_lab(course_root, port), dict(os.environ), port, log,
+                 cwd=course_root) as base:
+        yield base

@@ -17,7 +17,6 @@ output elements show that a formula was typeset. Screenshots of every step are k
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -37,7 +36,7 @@ from dlcourse import student_lab, workspace
 from dlgrader import cli, gradebook, notebooks
 
 from . import tiny_course as tiny
-from .jupyter_server import TOKEN, instructor_lab, running, server_options
+from .jupyter_server import TOKEN, formgrader, running, server_options
 from .postgres import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,12 +175,8 @@ def test_a_page_that_needs_the_network_does_not(browser, course, tmp_path):
 
 
 def test_formgrader_renders_formulas_offline(browser, course, tmp_path):
-    with gradebook.open_gradebook(course) as book:
-        notebook_id = book.find_submission_notebook(tiny.ASSIGNMENT, tiny.ASSIGNMENT,
-                                                    "alice").id
-    port = free_port()
-    with running(instructor_lab(course.root, port), dict(os.environ), port,
-                 tmp_path / "lab.log", cwd=course.root) as base:
+    notebook_id = tiny.notebook_id(course, "alice")
+    with formgrader(course.root, tmp_path / "lab.log") as base:
         dom = show(browser, f"{base}/formgrader/submissions/{notebook_id}/?token={TOKEN}",
                    ARTIFACTS / "formgrader.png")
     assert "Because addition commutes." in dom, "not the submission's formgrader page"
@@ -231,18 +226,14 @@ def test_a_student_works_in_the_lab_and_keeps_their_work(driver, course, tmp_pat
 
 def test_an_instructor_grades_a_written_answer_in_formgrader(driver, browser, course,
                                                               tmp_path):
-    with gradebook.open_gradebook(course) as book:
-        notebook_id = book.find_submission_notebook(tiny.ASSIGNMENT, tiny.ASSIGNMENT,
-                                                    "alice").id
+    notebook_id = tiny.notebook_id(course, "alice")
 
     def manual_score() -> float | None:
         with gradebook.open_gradebook(course) as book:
             return book.find_grade("why", tiny.ASSIGNMENT, tiny.ASSIGNMENT,
                                    "alice").manual_score
 
-    port = free_port()
-    with running(instructor_lab(course.root, port), dict(os.environ), port,
-                 tmp_path / "lab.log", cwd=course.root) as base:
+    with formgrader(course.root, tmp_path / "lab.log") as base:
         # Log in as an instructor does (formgrader's own requests need the login cookie).
         driver.get(f"{base}/login?next=/formgrader/submissions/{notebook_id}/")
         until(lambda: driver.find_elements(By.ID, "password_input"), "the login page")[

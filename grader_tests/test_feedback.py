@@ -8,7 +8,6 @@ submission.
 from __future__ import annotations
 
 import html
-import os
 import re
 
 import pytest
@@ -16,8 +15,7 @@ import pytest
 from dlgrader import cli, feedback, gradebook, notebooks
 
 from . import tiny_course as tiny
-from .jupyter_server import instructor_lab, request, running
-from .postgres import free_port
+from .jupyter_server import formgrader, request
 
 HIDDEN_CODE = "numpy.testing.assert_allclose"  # a line of tiny's hidden test
 
@@ -100,13 +98,8 @@ def test_the_grader_sees_the_rubric_the_student_never_does(course, tmp_path):
         assert tiny.RUBRIC not in page(course, student)
         assert "Graded by hand." in page(course, student)
 
-    with gradebook.open_gradebook(course) as book:
-        notebook_id = book.find_submission_notebook(tiny.ASSIGNMENT, tiny.ASSIGNMENT,
-                                                    "alice").id
-    port = free_port()
-    # formgrader reads the nbgrader_config.py of the folder the server starts in
-    with running(instructor_lab(course.root, port), dict(os.environ), port,
-                 tmp_path / "lab.log", cwd=course.root) as base:
+    notebook_id = tiny.notebook_id(course, "alice")
+    with formgrader(course.root, tmp_path / "lab.log") as base:
         status, formgrade = request(f"{base}/formgrader/submissions/{notebook_id}/")
     assert status == 200, formgrade[-2000:]
     shown = text(formgrade)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import nbformat
 
-from dlgrader import nbgrader_app, notebooks
+from dlgrader import gradebook, nbgrader_app, notebooks
 from dlgrader.course import ROOT, Course
 from dlgrader.submissions import submit
 
@@ -83,3 +83,9 @@ def hand_in(course: Course, student: str, code: str, **answers: str) -> Path:
     release = notebooks.read(notebooks.notebook_path(ASSIGNMENT, course.release_dir))
     return submit(course, student, ASSIGNMENT,
                   notebooks.fill_in(release, {"add": code, **answers}))
+
+
+def notebook_id(course: Course, student: str) -> str:
+    """The gradebook's id of ``student``'s graded notebook (formgrader's URLs name it)."""
+    with gradebook.open_gradebook(course) as book:
+        return book.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student).id
