@@ -31,6 +31,10 @@ class Bug:
     fails: tuple[str, ...]
     why: str = ""
     flagged: bool = False  # a cheat that tampers with the tests: the grader must flag it
+    # Test cells whose verdict on this bug rests on a training run that ends near the
+    # cell's threshold (hw5's CNN without its last ReLU reached 0.9797 against 0.98 in one
+    # run and passed in earlier ones): losing their points and keeping them are both right.
+    borderline: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ def load(assignment: str, directory: Path = SCENARIO_DIR) -> Catalogue:
             fails=tuple(entry["fails"]),
             why=entry.get("why", ""),
             flagged=entry.get("flagged", False),
+            borderline=tuple(entry.get("borderline", ())),
         )
         for entry in data.get("bug", [])
     }

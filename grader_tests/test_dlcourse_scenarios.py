@@ -76,10 +76,12 @@ def test_load_reads_bugs_and_students(tmp_path):
     (tmp_path / "hw.toml").write_text(
         'notebook = "hw.ipynb"\n'
         '[[bug]]\nname = "b"\ncell = "f"\nfind = "2"\nreplace = "3"\nfails = ["test_f"]\n'
+        'borderline = ["test_g"]\n'
         '[[student]]\nname = "s"\nbugs = ["b"]\nblank = ["g"]\n'
     )
     catalogue = scenarios.load("hw", tmp_path)
     assert catalogue.bugs["b"].fails == ("test_f",)
+    assert catalogue.bugs["b"].borderline == ("test_g",)
     assert catalogue.students["s"] == scenarios.Student("s", ("b",), ("g",))
     assert scenarios.load("absent", tmp_path).bugs == {}
 
