@@ -10,6 +10,8 @@ does a benchmark that needs the reference functions.
 
 from __future__ import annotations
 
+import ast
+
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -115,8 +117,20 @@ def reference_module(assignment: str, source_dir: Path = SOURCE_DIR) -> str:
         f"Generated from source/{assignment}/{assignment}.ipynb by `make release`: do not edit.\n"
         'Replace it with your own module if you like; the grader uses this one.\n"""\n'
     )
-    cells = reference_code(assignment, source_dir)
+    cells = [(cell_id, code) for cell_id, code in reference_code(assignment, source_dir)
+             if cell_id == SETUP_CELL or cell_id in _top_level_definitions(code)]
     return header + "".join(f"\n\n# --- {cell_id}\n{code}\n" for cell_id, code in cells)
+
+
+def _top_level_definitions(code: str) -> set[str]:
+    """Names of the functions and classes that ``code`` defines at its top level.
+
+    A solution cell belongs to an assignment's API when it defines the function or class
+    its grade_id names; answers (numbers, sympy expressions) and helper functions of a
+    derivation task stay in the notebook.
+    """
+    return {node.name for node in ast.parse(code).body
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
 
 
 def fill_in(
