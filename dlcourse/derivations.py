@@ -50,7 +50,7 @@ def batchnorm_batch_of_three() -> SimpleNamespace:
     mu, sigma = sp.Symbol("mu", real=True), sp.Symbol("sigma", positive=True)
     mu_of_x = sum(x) / 3
     sigma_of_x = sp.sqrt(sum((xj - mu_of_x) ** 2 for xj in x) / 3 + epsilon)
-    loss = sum(gj * (xj - mu_of_x) / sigma_of_x for gj, xj in zip(g, x))
+    loss = sum(gj * (xj - mu_of_x) / sigma_of_x for gj, xj in zip(g, x, strict=True))
     return SimpleNamespace(x=x, g=g, epsilon=epsilon, mu=mu, sigma=sigma,
                            mu_of_x=mu_of_x, sigma_of_x=sigma_of_x, loss=loss,
                            define={mu: mu_of_x, sigma: sigma_of_x},

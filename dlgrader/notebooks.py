@@ -11,7 +11,6 @@ does a benchmark that needs the reference functions.
 from __future__ import annotations
 
 import ast
-
 from collections.abc import Mapping
 from pathlib import Path
 
