@@ -93,14 +93,25 @@ def reference_code(assignment: str, source_dir: Path = SOURCE_DIR) -> list[tuple
     ]
 
 
+def reference_api(assignment: str, source_dir: Path = SOURCE_DIR) -> list[tuple[str, str]]:
+    """The set-up cell and the solution cells that define the assignment's functions and
+    classes (see ``_top_level_definitions``), in order, as ``reference_code`` gives them.
+
+    Answers (numbers, sympy expressions) are left out: they may use names that cells
+    other than the set-up define.
+    """
+    return [(cell_id, code) for cell_id, code in reference_code(assignment, source_dir)
+            if cell_id == SETUP_CELL or cell_id in _top_level_definitions(code)]
+
+
 def reference_namespace(assignment: str) -> dict[str, object]:
-    """Runs the reference code of an assignment (see ``reference_code``).
+    """Runs the reference API of an assignment (see ``reference_api``).
 
     Returns:
-        The resulting global names: the reference functions, by name.
+        The resulting global names: the set-up's and the reference functions, by name.
     """
     namespace: dict[str, object] = {"__name__": f"reference_{assignment}"}
-    for cell_id, code in reference_code(assignment):
+    for cell_id, code in reference_api(assignment):
         exec(compile(code, f"<{assignment}:{cell_id}>", "exec"), namespace)
     return namespace
 
@@ -116,8 +127,7 @@ def reference_module(assignment: str, source_dir: Path = SOURCE_DIR) -> str:
         f"Generated from source/{assignment}/{assignment}.ipynb by `make release`: do not edit.\n"
         'Replace it with your own module if you like; the grader uses this one.\n"""\n'
     )
-    cells = [(cell_id, code) for cell_id, code in reference_code(assignment, source_dir)
-             if cell_id == SETUP_CELL or cell_id in _top_level_definitions(code)]
+    cells = reference_api(assignment, source_dir)
     return header + "".join(f"\n\n# --- {cell_id}\n{code}\n" for cell_id, code in cells)
 
 

@@ -105,6 +105,19 @@ def test_reference_module_runs_and_defines_the_layers():
         assert callable(namespace[name]), name
 
 
+@pytest.mark.parametrize(("assignment", "names"), [
+    ("hw2_layers", ("conv_forward", "conv_backward", "max_pool_forward", "max_pool_backward")),
+    ("hw3_classifiers", ("ConvNet", "Solver", "adam")),
+])
+def test_reference_namespace_runs(assignment, names, monkeypatch):
+    """The benchmarks' view of a reference: its set-up and API cells run on their own,
+    without the answer cells that use names from cells in between."""
+    monkeypatch.syspath_prepend(str(notebooks.SOURCE_DIR / assignment))  # hw3's layers.py
+    namespace = notebooks.reference_namespace(assignment)
+    for name in names:
+        assert callable(namespace[name]), name
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_release_test_cells_print_nothing(assignment):
     """A test cell whose checks are all hidden is only its docstring in the release; it
