@@ -22,6 +22,7 @@ the exit status is 1.
 from __future__ import annotations
 
 import argparse
+import gc
 import inspect
 import sys
 import time
@@ -109,9 +110,13 @@ def main(argv: list[str] | None = None) -> int:
 
     code["evaluate"] = timed_evaluate
     start = time.perf_counter()
+    reached = False
     try:
         code["train"](net, optimizer, code["MNIST"], seed=args.seed, desc="Net", **settings)
     except Reached:
+        reached = True
+    gc.collect()  # the interrupted run's progress bar closes, and prints, before the result
+    if reached:
         seconds, accuracy = evaluations[-1]
         print(f"time_to_99: {seconds:.1f} s (test accuracy {accuracy:.4f})")
         return 0
