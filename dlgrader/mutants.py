@@ -9,12 +9,19 @@ miss a real bug, or the mutant is equivalent to the reference (the same function
 differently). Equivalent mutants are kept as data, each with its reason, in
 ``grader_tests/mutants/<assignment>.toml`` and left out of the kill rate.
 
-`run` executes the reference notebook once to time its cells, then again, and just
-before each solution cell forks the process once per mutant: the child starts from the
-kernel state the reference reached, runs the mutant and every later cell, and reports
-the first test that failed. So no mutant pays for the cells before its own. Children
-run one after another; the grading engine runs assignments in parallel
-(``python -m dlcourse.cli mutate``).
+`run` executes the reference notebook once, in a forked child, to time its cells; then
+it runs the cells again itself and, just before each solution cell, forks once per
+mutant: the child starts from the kernel state the reference reached, runs the mutant
+and every later cell, and reports the first test that failed. So no mutant pays for the
+cells before its own. Children run one after another; the grading engine runs
+assignments in parallel (``python -m dlcourse.cli mutate``).
+
+A process that forks must not have started an OpenMP thread pool: a child that enters a
+parallel region of the parent's pool (``torch.set_num_threads(2)``, then any parallel
+torch operation) waits for threads that do not exist, until its timeout. That is why
+the timing run happens in a child and the parent stops after the last mutated cell. A
+mutant that times out counts as caught (the notebook would not finish), and the report
+names every one, so that a hang of this kind cannot pass for a kill unnoticed.
 """
 
 from __future__ import annotations
@@ -296,16 +303,52 @@ def _try_in_child(mutant: Mutant, rest: list[tuple[str, str, bool]], namespace: 
     ready, _, _ = select.select([read_end], [], [], timeout)
     if not ready:
         os.kill(pid, signal.SIGKILL)
+        os.close(read_end)
+        os.waitpid(pid, 0)
+        return Outcome(mutant, TIMEOUT, error=f"over {timeout:.0f} s")
+    report = _read_report(read_end)
+    os.waitpid(pid, 0)
+    if report is None:
+        return Outcome(mutant, CRASHED, error="the process died")
+    return Outcome(mutant, **report)
+
+
+def _read_report(read_end: int) -> dict | None:
+    """The JSON object a child wrote to the pipe before exiting, or None if it wrote
+    nothing."""
     data = b""
-    while ready and (chunk := os.read(read_end, 65536)):
+    while chunk := os.read(read_end, 65536):
         data += chunk
     os.close(read_end)
+    return json.loads(data) if data else None
+
+
+def _timings(cells: list[tuple[str, str, bool, str]]) -> list[float]:
+    """Seconds each cell takes on the reference, measured in a forked child so that this
+    process starts no thread pool before it forks the mutants' children."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report one JSON object, never return
+        os.close(read_end)
+        try:
+            namespace: dict = {"__name__": "__main__"}
+            report: dict = {"seconds": []}
+            for cell_id, code, is_test, _ in cells:
+                started = time.monotonic()
+                test, error = _run_rest([(cell_id, code, is_test)], namespace)
+                if test:
+                    report = {"error": f"the reference fails {test}: {error}"}
+                    break
+                report["seconds"].append(time.monotonic() - started)
+            os.write(write_end, json.dumps(report).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    report = _read_report(read_end)
     os.waitpid(pid, 0)
-    if not ready:
-        return Outcome(mutant, TIMEOUT, error=f"over {timeout:.0f} s")
-    if not data:
-        return Outcome(mutant, CRASHED, error="the process died")
-    return Outcome(mutant, **json.loads(data))
+    if report is None or "error" in report:
+        raise RuntimeError(report["error"] if report else "the reference run died")
+    return report["seconds"]
 
 
 def _cells(assignment: str, source_dir: Path) -> list[tuple[str, str, bool, str]]:
@@ -337,18 +380,15 @@ def run(assignment: str, source_dir: Path, cells: list[str] | None = None,
     os.chdir(workdir)
     sys.path.insert(0, str(workdir))
     try:
-        seconds = []  # first pass: how long each cell takes on the reference
-        namespace: dict = {"__name__": "__main__"}
-        for cell_id, code, is_test, _ in all_cells:
-            started = time.monotonic()
-            test, error = _run_rest([(cell_id, code, is_test)], namespace)
-            if test:
-                raise RuntimeError(f"the reference fails {test}: {error}")
-            seconds.append(time.monotonic() - started)
+        seconds = _timings(all_cells)
+        mutated = [position for position, (cell_id, *_) in enumerate(all_cells)
+                   if cell_id in solutions and (cells is None or cell_id in cells)]
         outcomes: list[Outcome] = []
-        namespace = {"__name__": "__main__"}
+        namespace: dict = {"__name__": "__main__"}
         for position, (cell_id, code, is_test, text) in enumerate(all_cells):
-            if cell_id in solutions and (cells is None or cell_id in cells):
+            if not mutated or position > mutated[-1]:
+                break  # no more forks: the cells after the last mutated one need not run
+            if position in mutated:
                 rest = [(c, k, t) for c, k, t, _ in all_cells[position + 1:]]
                 timeout = 10 + 3 * sum(seconds[position:])
                 found = [_try_in_child(m, rest, namespace, timeout)
@@ -409,6 +449,9 @@ def report(assignment: str, outcomes: list[Outcome], equivalents: dict[str, str]
         survived = len(found) - caught - equivalent
         rate = f"{caught / (caught + survived):.1%}" if caught + survived else "-"
         lines.append(f"| {cell} | {len(found)} | {caught} | {equivalent} | {survived} | {rate} |")
+    timeouts = [o.mutant.id for o in outcomes if o.status == TIMEOUT]
+    if timeouts:
+        lines += ["", f"Timed out, counted as caught ({len(timeouts)}): {', '.join(timeouts)}"]
     stale = sorted(o.mutant.id for o in outcomes if o.caught and o.mutant.id in equivalents)
     if stale:
         lines += ["", f"Listed as equivalent but caught (fix the list): {', '.join(stale)}"]

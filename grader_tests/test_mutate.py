@@ -86,6 +86,20 @@ def test_weak_tests_leave_survivors_strong_tests_catch_all(tmp_path):
     assert statuses["'<' -> '<='"] == mutants.KILLED
     killed = next(o for o in strong if o.mutant.description == "'<' -> '<='")
     assert killed.test == "test0" and "AssertionError" in killed.error
+    timed_out = ", ".join(o.mutant.id for o in strong if o.status == mutants.TIMEOUT)
+    assert f"Timed out, counted as caught (2): {timed_out}" in mutants.report("count", strong, {})
+
+
+def test_a_later_cell_that_starts_threads_does_not_hang_the_mutants(tmp_path):
+    """A cell after the solution starts a two-thread OpenMP pool (as hw5's training recipe
+    does). The mutants' children run it too, and must get through it, not wait until
+    their timeout for threads that only the parent had."""
+    threads = ("import torch\ntorch.set_num_threads(2)\n"
+               "assert torch.randperm(1_000_000).sort().values[-1] == 999_999")
+    source = _notebook(tmp_path, "threads", "def scale(x):\n    ### BEGIN SOLUTION\n"
+                       "    return 2 * x\n    ### END SOLUTION", [threads, "assert scale(3) == 6"])
+    outcomes = mutants.run_in_subprocess(source, "threads")
+    assert [(o.status, o.test) for o in outcomes] == [(mutants.KILLED, "test1")] * 2, outcomes
 
 
 def test_report_lists_survivors_as_diffs_and_flags_stale_equivalents(tmp_path):
