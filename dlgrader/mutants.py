@@ -286,17 +286,16 @@ def _run_rest(cells: list[tuple[str, str, bool]], namespace: dict) -> tuple[str,
     return "", ""
 
 
-def _try_in_child(mutant: Mutant, rest: list[tuple[str, str, bool]], namespace: dict,
-                  timeout: float) -> Outcome:
-    """Forks; the child runs the mutant and ``rest`` from this process's state."""
+def _in_child(work: Callable[[], dict], timeout: float | None = None) -> dict | None:
+    """Forks; the child runs ``work`` from this process's state and sends back the dict it
+    returns. Returns that dict, None if the child died without one, or {"timeout": True}
+    (the child killed) when ``timeout`` seconds pass first."""
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: report one JSON line, never return
+    if pid == 0:  # the child: report one JSON object, never return
         os.close(read_end)
         try:
-            test, error = _run_rest([(mutant.cell, mutant.source, False), *rest], namespace)
-            report = {"status": KILLED if test else SURVIVED, "test": test, "error": error}
-            os.write(write_end, json.dumps(report).encode())
+            os.write(write_end, json.dumps(work()).encode())
         finally:
             os._exit(0)
     os.close(write_end)
@@ -305,47 +304,45 @@ def _try_in_child(mutant: Mutant, rest: list[tuple[str, str, bool]], namespace: 
         os.kill(pid, signal.SIGKILL)
         os.close(read_end)
         os.waitpid(pid, 0)
-        return Outcome(mutant, TIMEOUT, error=f"over {timeout:.0f} s")
-    report = _read_report(read_end)
-    os.waitpid(pid, 0)
-    if report is None:
-        return Outcome(mutant, CRASHED, error="the process died")
-    return Outcome(mutant, **report)
-
-
-def _read_report(read_end: int) -> dict | None:
-    """The JSON object a child wrote to the pipe before exiting, or None if it wrote
-    nothing."""
+        return {"timeout": True}
     data = b""
     while chunk := os.read(read_end, 65536):
         data += chunk
     os.close(read_end)
+    os.waitpid(pid, 0)
     return json.loads(data) if data else None
+
+
+def _try_in_child(mutant: Mutant, rest: list[tuple[str, str, bool]], namespace: dict,
+                  timeout: float) -> Outcome:
+    """The child runs the mutant and ``rest`` from this process's state."""
+    def work() -> dict:
+        test, error = _run_rest([(mutant.cell, mutant.source, False), *rest], namespace)
+        return {"status": KILLED if test else SURVIVED, "test": test, "error": error}
+
+    report = _in_child(work, timeout)
+    if report is None:
+        return Outcome(mutant, CRASHED, error="the process died")
+    if report.get("timeout"):
+        return Outcome(mutant, TIMEOUT, error=f"over {timeout:.0f} s")
+    return Outcome(mutant, **report)
 
 
 def _timings(cells: list[tuple[str, str, bool, str]]) -> list[float]:
     """Seconds each cell takes on the reference, measured in a forked child so that this
     process starts no thread pool before it forks the mutants' children."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: report one JSON object, never return
-        os.close(read_end)
-        try:
-            namespace: dict = {"__name__": "__main__"}
-            report: dict = {"seconds": []}
-            for cell_id, code, is_test, _ in cells:
-                started = time.monotonic()
-                test, error = _run_rest([(cell_id, code, is_test)], namespace)
-                if test:
-                    report = {"error": f"the reference fails {test}: {error}"}
-                    break
-                report["seconds"].append(time.monotonic() - started)
-            os.write(write_end, json.dumps(report).encode())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    report = _read_report(read_end)
-    os.waitpid(pid, 0)
+    def work() -> dict:
+        namespace: dict = {"__name__": "__main__"}
+        seconds = []
+        for cell_id, code, is_test, _ in cells:
+            started = time.monotonic()
+            test, error = _run_rest([(cell_id, code, is_test)], namespace)
+            if test:
+                return {"error": f"the reference fails {test}: {error}"}
+            seconds.append(time.monotonic() - started)
+        return {"seconds": seconds}
+
+    report = _in_child(work)
     if report is None or "error" in report:
         raise RuntimeError(report["error"] if report else "the reference run died")
     return report["seconds"]
