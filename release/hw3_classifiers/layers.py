@@ -207,13 +207,15 @@ def conv_forward(x, w, b, conv_param):
     """
     stride, pad = conv_param["stride"], conv_param["pad"]
     num_filters, num_channels, HH, WW = w.shape
-    x_pad = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    # every HH x WW patch, every stride-th one: (N, C, H_out, W_out, HH, WW), no copy
-    windows = sliding_window_view(x_pad, (HH, WW), axis=(2, 3))[:, :, ::stride, ::stride]
-    N, _, H_out, W_out = windows.shape[:4]
-    # im2col: one row per output position, (N * H_out * W_out, C * HH * WW)
-    cols = windows.transpose(0, 2, 3, 1, 4, 5).reshape(N * H_out * W_out, -1)
-    out = cols @ w.reshape(num_filters, -1).T + b
+    # channels last: the C values of a pixel are contiguous, and so are the copies below
+    x_pad = np.pad(x.transpose(0, 2, 3, 1), ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    # every HH x WW patch, every stride-th one: (N, H_out, W_out, C, HH, WW), no copy
+    windows = sliding_window_view(x_pad, (HH, WW), axis=(1, 2))[:, ::stride, ::stride]
+    N, H_out, W_out = windows.shape[:3]
+    # im2col: one row per output position, its columns in (kh, kw, c) order,
+    # (N * H_out * W_out, HH * WW * C)
+    cols = windows.transpose(0, 1, 2, 4, 5, 3).reshape(N * H_out * W_out, -1)
+    out = cols @ w.transpose(0, 2, 3, 1).reshape(num_filters, -1).T + b
     out = out.reshape(N, H_out, W_out, num_filters).transpose(0, 3, 1, 2)
     cache = (x.shape, w, cols, conv_param)
     return out, cache
@@ -239,16 +241,16 @@ def conv_backward(dout, cache):
     H_out, W_out = dout.shape[2:]
     dout_rows = dout.transpose(0, 2, 3, 1).reshape(-1, num_filters)  # like cols' rows
     db = dout_rows.sum(axis=0)
-    dw = (cols.T @ dout_rows).T.reshape(w.shape)  # the faster order for BLAS here
-    dcols = (dout_rows @ w.reshape(num_filters, -1)).reshape(N, H_out, W_out, C, HH, WW)
-    # col2im: each kernel offset adds its share of every patch's gradient back into
-    # place; accumulating with channels last keeps the additions contiguous
-    dx_pad = np.zeros((N, H + 2 * pad, W + 2 * pad, C), dtype=dcols.dtype)
+    dw = (dout_rows.T @ cols).reshape(num_filters, HH, WW, C).transpose(0, 3, 1, 2)
+    # col2im, one kernel offset at a time: the pixel every patch holds at offset (kh, kw)
+    # gets dout_rows @ w[:, :, kh, kw], added straight back into place (channels last,
+    # so the additions are contiguous), without building every patch's gradient at once
+    dx_pad = np.zeros((N, H + 2 * pad, W + 2 * pad, C), dtype=dout.dtype)
     for kh in range(HH):
         for kw in range(WW):
             rows = slice(kh, kh + stride * H_out, stride)
             columns = slice(kw, kw + stride * W_out, stride)
-            dx_pad[:, rows, columns] += dcols[..., kh, kw]
+            dx_pad[:, rows, columns] += (dout_rows @ w[:, :, kh, kw]).reshape(N, H_out, W_out, C)
     dx_pad = dx_pad.transpose(0, 3, 1, 2)  # (N, C, H + 2 * pad, W + 2 * pad)
     dx = dx_pad[:, :, pad:pad + H, pad:pad + W]
     return dx, dw, db
