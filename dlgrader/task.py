@@ -41,6 +41,8 @@ from dlgrader.submissions import Submission, digest, expected_notebooks
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 """A submitted notebook larger than this (bytes) is refused."""
 NBGRADER_SCHEMA_VERSION = 3
+TRACEBACK_MODE = "Plain"
+"""IPython's traceback mode in grading kernels (see `_kernel_config`)."""
 
 # nbgrader's log -> the reason shown to the instructor; the first match wins.
 _LOG_REASONS = (
@@ -134,6 +136,11 @@ def _kernel_config(course: Course, canary_report: Path) -> Config:
     """nbgrader settings for one autograde: canary cells around the tests, and each kernel
     in the sandbox with the course's caps (unless the course says no sandbox)."""
     config = Config()
+    # Errors in IPython's Plain mode: the frames and the message without lines of code
+    # around each frame. Every test cell is followed by a canary that raises, and a
+    # Context traceback costs about 20 ms more per error (more for long cells); the
+    # feedback page replaces hidden tests' tracebacks with their message anyway.
+    config.Execute.extra_arguments = [f"--InteractiveShell.xmode={TRACEBACK_MODE}"]
     execute: type = Execute
     if course.sandbox:
         from dlgrader import sandbox  # only where kernels run

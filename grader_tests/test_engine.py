@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -77,6 +78,13 @@ def test_local_cluster_grades_a_class_and_then_only_what_changed(tmp_path):
         assert (course.autograded_dir / student / tiny.ASSIGNMENT / "tiny.ipynb").is_file()
     left = [path.name for path in course.work_dir.iterdir() if path.name != "kernel-home"]
     assert not left, f"tasks left their working directories behind: {left}"
+    # Grading kernels print errors in IPython's Plain mode (task.TRACEBACK_MODE).
+    bob = nbformat.read(course.autograded_dir / "bob" / tiny.ASSIGNMENT / "tiny.ipynb", 4)
+    errors = [output for cell in bob.cells for output in cell.get("outputs", [])
+              if output.output_type == "error" and output.ename == "AssertionError"]
+    assert errors, "bob's failed numpy test left no error output"
+    first_line = re.sub(r"\x1b\[[0-9;]*m", "", errors[0].traceback[0])
+    assert first_line.startswith("Traceback (most recent call last):"), first_line
 
     assert _grade(course) == [], "a rerun regraded unchanged submissions"
     tiny.hand_in(course, "bob", tiny.RIGHT)
