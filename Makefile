@@ -22,10 +22,11 @@ demo: $(INSTALLED)
 
 # Two workers, each running its notebooks on one thread; each assignment is graded once,
 # by whichever worker gets to it first (conftest.py). nbval runs every source notebook
-# top to bottom and fails on any error.
+# top to bottom and fails on any error. The summary lists the 15 slowest tests.
 test: $(INSTALLED) lint browser
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-	$(BIN)/python -m pytest -n 2 --dist loadscope --nbval-lax --nbval-current-env grader_tests source
+	$(BIN)/python -m pytest -n 2 --dist loadscope --durations=15 --nbval-lax \
+		--nbval-current-env grader_tests source
 
 # The browser tests (grader_tests/test_browser.py) drive Debian's chromium, headless,
 # through its chromedriver (selenium). Installed here when missing and this runs as root
