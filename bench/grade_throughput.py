@@ -6,9 +6,9 @@ Grades N copies of an assignment's reference submission (default: 6 of hw2_layer
 fresh course directory, once on a local cluster of one worker and once of two, each
 timed from the first task to the last result (the cluster is started, and its workers
 warmed up by one submission, before the clock starts). The notebook's own run time is
-measured by executing the same notebook with nbclient in this process, as autograde
-does. Prints submissions per hour, the efficiency (speed-up / workers) and the cost per
-submission beyond the notebook's own run.
+measured by executing the notebook autograde runs (the source, hidden tests included)
+with nbclient in this process. Prints submissions per hour, the efficiency (speed-up /
+workers) and the cost per submission beyond the notebook's own run.
 
     .venv/bin/python bench/grade_throughput.py [--submissions N] [--assignment ID]
                                                [--no-feedback]
@@ -45,8 +45,9 @@ def make_course(root: Path, assignment: str, students: int, workers: int,
 
 
 def notebook_seconds(course: Course, assignment: str, runs: int = 2) -> float:
-    """Median wall time of executing the reference submission's notebook, in seconds."""
-    path = course.submitted_dir / "student000" / assignment / f"{assignment}.ipynb"
+    """Median wall time of executing the notebook that autograde runs for the reference
+    submission, in seconds: the source notebook, whose hidden tests autograde restores."""
+    path = course.source_dir / assignment / f"{assignment}.ipynb"
     nbgrader_app.config(course)  # the same kernel environment as the workers
     times = []
     for _ in range(runs):
