@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbconvert.filters import strip_ansi
 
 from dlgrader import cli, engine, gradebook, task
 from dlgrader.course import Course
@@ -83,7 +83,7 @@ def test_local_cluster_grades_a_class_and_then_only_what_changed(tmp_path):
     errors = [output for cell in bob.cells for output in cell.get("outputs", [])
               if output.output_type == "error" and output.ename == "AssertionError"]
     assert errors, "bob's failed numpy test left no error output"
-    first_line = re.sub(r"\x1b\[[0-9;]*m", "", errors[0].traceback[0])
+    first_line = strip_ansi(errors[0].traceback[0])
     assert first_line.startswith("Traceback (most recent call last):"), first_line
 
     assert _grade(course) == [], "a rerun regraded unchanged submissions"
